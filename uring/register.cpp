@@ -1,0 +1,146 @@
+#include "register.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <iterator>
+#include <limits>
+#include <string_view>
+
+namespace uring {
+
+namespace {
+
+template <class T>
+std::uint64_t ptr(const T* p) {
+  return reinterpret_cast<std::uintptr_t>(p);
+}
+
+bool too_many(std::size_t n) { return n > std::numeric_limits<unsigned>::max(); }
+
+}  // namespace
+
+int register_files(Ring& ring, std::span<const int> fds) noexcept {
+  if (too_many(fds.size())) return -EINVAL;
+  return ring.register_raw(IORING_REGISTER_FILES, fds.data(), static_cast<unsigned>(fds.size()));
+}
+
+int register_files_sparse(Ring& ring, unsigned nr) noexcept {
+  io_uring_rsrc_register reg{};
+  reg.nr = nr;
+  reg.flags = IORING_RSRC_REGISTER_SPARSE;
+  return ring.register_raw(IORING_REGISTER_FILES2, &reg, sizeof reg);
+}
+
+int register_files_update(Ring& ring, unsigned offset, std::span<const int> fds) noexcept {
+  if (too_many(fds.size())) return -EINVAL;
+  io_uring_files_update up{};
+  up.offset = offset;
+  up.fds = ptr(fds.data());
+  return ring.register_raw(IORING_REGISTER_FILES_UPDATE, &up, static_cast<unsigned>(fds.size()));
+}
+
+int unregister_files(Ring& ring) noexcept {
+  return ring.register_raw(IORING_UNREGISTER_FILES, nullptr, 0);
+}
+
+int register_file_alloc_range(Ring& ring, unsigned offset, unsigned len) noexcept {
+  io_uring_file_index_range range{};
+  range.off = offset;
+  range.len = len;
+  // The kernel insists on nr_args == 0 here (any other value is -EINVAL).
+  return ring.register_raw(IORING_REGISTER_FILE_ALLOC_RANGE, &range, 0);
+}
+
+int enable_rings(Ring& ring) noexcept {
+  return ring.register_raw(IORING_REGISTER_ENABLE_RINGS, nullptr, 0);
+}
+
+Result<Probe> probe(Ring& ring) noexcept {
+  // io_uring_probe ends in a flexible array: give it room for every possible opcode.
+  alignas(io_uring_probe) unsigned char
+      buf[sizeof(io_uring_probe) + Probe::kMaxOps * sizeof(io_uring_probe_op)];
+  std::memset(buf, 0, sizeof buf);
+  auto* head = reinterpret_cast<io_uring_probe*>(buf);
+  const int ret = ring.register_raw(IORING_REGISTER_PROBE, head, Probe::kMaxOps);
+  if (ret < 0) return Errno{ret};
+  Probe p;
+  p.last_op_ = head->last_op;
+  for (unsigned i = 0; i < head->ops_len && i < Probe::kMaxOps; ++i)
+    p.ops_[head->ops[i].op] = head->ops[i].flags;
+  return p;
+}
+
+const char* opcode_name(unsigned op) noexcept {
+  // Opcode numbers are ABI: this table follows the kernel's enum io_uring_op.
+  static constexpr const char* kNames[] = {
+      "NOP",
+      "READV",
+      "WRITEV",
+      "FSYNC",
+      "READ_FIXED",
+      "WRITE_FIXED",
+      "POLL_ADD",
+      "POLL_REMOVE",
+      "SYNC_FILE_RANGE",
+      "SENDMSG",
+      "RECVMSG",
+      "TIMEOUT",
+      "TIMEOUT_REMOVE",
+      "ACCEPT",
+      "ASYNC_CANCEL",
+      "LINK_TIMEOUT",
+      "CONNECT",
+      "FALLOCATE",
+      "OPENAT",
+      "CLOSE",
+      "FILES_UPDATE",
+      "STATX",
+      "READ",
+      "WRITE",
+      "FADVISE",
+      "MADVISE",
+      "SEND",
+      "RECV",
+      "OPENAT2",
+      "EPOLL_CTL",
+      "SPLICE",
+      "PROVIDE_BUFFERS",
+      "REMOVE_BUFFERS",
+      "TEE",
+      "SHUTDOWN",
+      "RENAMEAT",
+      "UNLINKAT",
+      "MKDIRAT",
+      "SYMLINKAT",
+      "LINKAT",
+      "MSG_RING",
+      "FSETXATTR",
+      "SETXATTR",
+      "FGETXATTR",
+      "GETXATTR",
+      "SOCKET",
+      "URING_CMD",
+      "SEND_ZC",
+      "SENDMSG_ZC",
+      "READ_MULTISHOT",
+      "WAITID",
+      "FUTEX_WAIT",
+      "FUTEX_WAKE",
+      "FUTEX_WAITV",
+      "FIXED_FD_INSTALL",
+      "FTRUNCATE",
+      "BIND",
+      "LISTEN",
+      "RECV_ZC",
+      "EPOLL_WAIT",
+      "READV_FIXED",
+      "WRITEV_FIXED",
+      "PIPE",
+  };
+  static_assert(std::string_view(kNames[IORING_OP_FILES_UPDATE]) == "FILES_UPDATE");
+  static_assert(std::string_view(kNames[IORING_OP_MSG_RING]) == "MSG_RING");
+  static_assert(std::string_view(kNames[IORING_OP_SENDMSG_ZC]) == "SENDMSG_ZC");
+  return op < std::size(kNames) ? kNames[op] : nullptr;
+}
+
+}  // namespace uring

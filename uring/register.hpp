@@ -1,0 +1,63 @@
+// Registration: the ring's direct-descriptor (fixed file) table, the file allocation range,
+// enabling a ring created with IORING_SETUP_R_DISABLED, and the probe of supported opcodes. Every
+// function returns what io_uring_register(2) answered: >= 0 on success, else -errno.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "result.hpp"
+#include "ring.hpp"
+
+namespace uring {
+
+// A slot in a ring's registered-file table. A distinct type so that a slot can never be passed
+// where a plain file descriptor is meant (or the other way round); use it with IOSQE_FIXED_FILE.
+class FixedFile {
+ public:
+  constexpr explicit FixedFile(unsigned index) noexcept : index_(index) {}
+  constexpr unsigned index() const noexcept { return index_; }
+  friend constexpr bool operator==(FixedFile, FixedFile) noexcept = default;
+
+ private:
+  unsigned index_;
+};
+
+// IORING_REGISTER_FILES: a dense table holding these fds (-1 leaves a slot empty).
+int register_files(Ring& ring, std::span<const int> fds) noexcept;
+// IORING_REGISTER_FILES2 with IORING_RSRC_REGISTER_SPARSE: `nr` empty slots.
+int register_files_sparse(Ring& ring, unsigned nr) noexcept;
+// IORING_REGISTER_FILES_UPDATE: replaces slots offset.. with fds. -1 clears a slot,
+// IORING_REGISTER_FILES_SKIP leaves it as it is. Returns how many slots were updated (may be fewer
+// than fds.size() when a later fd is bad: the kernel stops there).
+int register_files_update(Ring& ring, unsigned offset, std::span<const int> fds) noexcept;
+// IORING_UNREGISTER_FILES: drops the whole table.
+int unregister_files(Ring& ring) noexcept;
+// IORING_REGISTER_FILE_ALLOC_RANGE: IORING_FILE_INDEX_ALLOC picks slots from [offset, offset +
+// len).
+int register_file_alloc_range(Ring& ring, unsigned offset, unsigned len) noexcept;
+// IORING_REGISTER_ENABLE_RINGS: starts a ring created with IORING_SETUP_R_DISABLED. With
+// SINGLE_ISSUER the calling thread becomes the ring's only submitter.
+int enable_rings(Ring& ring) noexcept;
+
+// What IORING_REGISTER_PROBE says this kernel supports.
+class Probe {
+ public:
+  static constexpr unsigned kMaxOps = 256;
+  bool supports(unsigned op) const noexcept {
+    return op <= last_op_ && op < kMaxOps && (ops_[op] & IO_URING_OP_SUPPORTED);
+  }
+  unsigned last_op() const noexcept { return last_op_; }
+
+ private:
+  friend Result<Probe> probe(Ring& ring) noexcept;
+  unsigned last_op_ = 0;
+  std::uint16_t ops_[kMaxOps] = {};  // io_uring_probe_op.flags per opcode
+};
+
+Result<Probe> probe(Ring& ring) noexcept;
+
+// The opcode's name without the IORING_OP_ prefix ("NOP", "MSG_RING"), or nullptr if unknown.
+const char* opcode_name(unsigned op) noexcept;
+
+}  // namespace uring

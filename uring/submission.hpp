@@ -1,0 +1,115 @@
+// The submission queue: the application's side of the SQ ring protocol.
+//
+// Ownership of the shared words (see docs/memory-ordering.md):
+//   tail    written by us only. One release store publishes every SQE written before it; pairs with
+//           the kernel's smp_load_acquire of the tail when it fetches SQEs.
+//   head    written by the kernel only (smp_store_release once it has copied SQEs out). We load it
+//           with acquire, so our next writes into a recycled slot cannot move before that load.
+//   flags   written by the kernel (NEED_WAKEUP, CQ_OVERFLOW, TASKRUN); read as a hint, see below.
+// Everything else here (tail_, cached_head_) is private to the owning thread: no atomics, no locks,
+// no system calls, no allocation.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "../syscalls/abi.hpp"
+
+namespace uring {
+
+// Pointers into a mapped SQ ring, already validated against the mapping's size (see Ring::create).
+struct SqRingView {
+  unsigned* head;
+  unsigned* tail;
+  unsigned* flags;
+  unsigned* dropped;
+  io_uring_sqe* sqes;
+  unsigned entries;  // a power of two
+};
+
+class SubmissionQueue {
+ public:
+  SubmissionQueue() noexcept = default;
+  explicit SubmissionQueue(const SqRingView& v) noexcept
+      : khead_(v.head),
+        ktail_(v.tail),
+        kflags_(v.flags),
+        kdropped_(v.dropped),
+        sqes_(v.sqes),
+        mask_(v.entries - 1),
+        entries_(v.entries),
+        tail_(load_relaxed(v.tail)),
+        published_(tail_),
+        cached_head_(load_acquire(v.head)) {}
+
+  // The next free SQE, or nullptr when all `entries` slots hold SQEs the kernel has not consumed
+  // yet (submit, then try again). The SQE keeps whatever the last request left in it: a prep
+  // function overwrites every field but user_data.
+  io_uring_sqe* get_sqe() noexcept {
+    if (tail_ - cached_head_ == entries_) {
+      // Only when the cached head says "full" do we look at the kernel's head again: it only moves
+      // forward, so a stale copy can only under-report free space.
+      cached_head_ = load_acquire(khead_);
+      if (tail_ - cached_head_ == entries_) return nullptr;
+    }
+    return &sqes_[tail_++ & mask_];
+  }
+
+  // Publishes every SQE handed out so far with one release store of the tail, and returns how many
+  // SQEs the kernel has not consumed yet (the to_submit argument of io_uring_enter).
+  unsigned flush() noexcept {
+    if (tail_ != published_) {
+      std::atomic_ref<unsigned>(*ktail_).store(tail_, std::memory_order_release);
+      published_ = tail_;
+    }
+    cached_head_ = load_acquire(khead_);
+    return tail_ - cached_head_;
+  }
+
+  // With SQPOLL: true when the poller thread went to sleep and needs IORING_ENTER_SQ_WAKEUP.
+  // The full fence orders our tail store before the flags load; it pairs with the kernel's
+  // smp_mb__after_atomic() between setting NEED_WAKEUP and re-reading the tail, so either the
+  // poller sees our new tail or we see its NEED_WAKEUP (never neither).
+  bool needs_wakeup() const noexcept {
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    return std::atomic_ref<unsigned>(*kflags_).load(std::memory_order_relaxed) &
+           IORING_SQ_NEED_WAKEUP;
+  }
+
+  // The kernel's SQ flags. A hint: a bit seen set (CQ_OVERFLOW, TASKRUN) is acted on by entering
+  // the kernel, which re-checks under its own locks, so a relaxed load is enough.
+  unsigned flags() const noexcept {
+    return std::atomic_ref<unsigned>(*kflags_).load(std::memory_order_relaxed);
+  }
+  // SQEs the kernel dropped as invalid (only kernels that cannot post an error CQE for them).
+  unsigned dropped() const noexcept {
+    return std::atomic_ref<unsigned>(*kdropped_).load(std::memory_order_relaxed);
+  }
+
+  unsigned entries() const noexcept { return entries_; }
+  // SQEs handed out by get_sqe and not yet published by flush().
+  unsigned unpublished() const noexcept { return tail_ - published_; }
+  // Free slots as far as the last look at the kernel's head knows (it may be more by now).
+  unsigned space_left() const noexcept { return entries_ - (tail_ - cached_head_); }
+
+ private:
+  static unsigned load_acquire(unsigned* p) noexcept {
+    return std::atomic_ref<unsigned>(*p).load(std::memory_order_acquire);
+  }
+  static unsigned load_relaxed(unsigned* p) noexcept {
+    return std::atomic_ref<unsigned>(*p).load(std::memory_order_relaxed);
+  }
+
+  unsigned* khead_ = nullptr;
+  unsigned* ktail_ = nullptr;
+  unsigned* kflags_ = nullptr;
+  unsigned* kdropped_ = nullptr;
+  io_uring_sqe* sqes_ = nullptr;
+  unsigned mask_ = 0;
+  unsigned entries_ = 0;
+  unsigned tail_ = 0;         // next slot get_sqe hands out
+  unsigned published_ = 0;    // the value last stored to *ktail_ (only we write it)
+  unsigned cached_head_ = 0;  // last value loaded from *khead_
+};
+
+}  // namespace uring

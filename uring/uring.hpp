@@ -1,0 +1,9 @@
+// Everything rawuring offers, in one include.
+#pragma once
+
+#include "completion.hpp"
+#include "prep.hpp"
+#include "register.hpp"
+#include "result.hpp"
+#include "ring.hpp"
+#include "submission.hpp"

@@ -1,0 +1,9 @@
+// uringctl subcommands. Each returns the process exit status: 0 on success, 1 when the kernel said
+// no, 2 for a usage error (after printing one line to stderr).
+#pragma once
+
+namespace uringctl {
+
+int probe(int argc, char** argv);
+
+}  // namespace uringctl

@@ -1,0 +1,34 @@
+// uringctl: look at io_uring on this machine through rawuring.
+#include <cstdio>
+#include <cstring>
+
+#include "commands.hpp"
+
+namespace {
+
+struct Command {
+  const char* name;
+  int (*run)(int argc, char** argv);
+  const char* help;
+};
+
+constexpr Command kCommands[] = {
+    {"probe", uringctl::probe, "kernel release, io_uring features, supported opcodes"},
+};
+
+int usage(FILE* out) {
+  std::fprintf(out, "usage: uringctl <command> [args...]\ncommands:\n");
+  for (const Command& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.help);
+  return out == stderr ? 2 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return usage(stderr);
+  if (!std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "--help")) return usage(stdout);
+  for (const Command& c : kCommands)
+    if (!std::strcmp(argv[1], c.name)) return c.run(argc - 2, argv + 2);
+  std::fprintf(stderr, "uringctl: unknown command '%s' (try uringctl --help)\n", argv[1]);
+  return 2;
+}
