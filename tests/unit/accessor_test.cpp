@@ -150,7 +150,7 @@ TEST_CASE("peek, advance and for_each consume CQEs in order with exact head stor
 
 TEST_CASE("a peer thread playing the kernel sees every SQE once and we see every CQE once",
           "[sq][cq][threads]") {
-  constexpr std::uint64_t kTotal = 200000;
+  constexpr std::uint64_t kTotal = 50000;
   const unsigned batch = GENERATE(1u, 7u, 32u);
   FakeRings r(16, 32, 0xffff0000);
   auto sq = r.sq();
