@@ -106,6 +106,8 @@ struct FdPair {
   }
 };
 
+test::Cqe to_cqe(const io_uring_cqe& c) { return {c.user_data, c.res, c.flags}; }
+
 io_uring_cqe raw(const test::Cqe& c) {
   io_uring_cqe cqe{};
   cqe.user_data = c.user_data;
@@ -540,7 +542,7 @@ TEST_CASE("DEFER_TASKRUN target: invisible to peek, TASKRUN bit set, poll/wait d
   CHECK(target.cq_needs_enter());
   io_uring_cqe* cqe = nullptr;
   REQUIRE(target.poll_cqe(&cqe) == 0);
-  require_cqe({cqe->user_data, cqe->res, cqe->flags}, 11, 0xd1);
+  require_cqe(to_cqe(*cqe), 11, 0xd1);
   target.cqe_seen();
   CHECK((target.sq().flags() & IORING_SQ_TASKRUN) == 0);
   // wait_cqe as well.
@@ -761,4 +763,28 @@ TEST_CASE("sync form, the kernel's rules: sqe.flags 0, MSG_RING only, DATA only"
   uring::prep_msg_ring_fd(sqe, target.fd(), 0, 0, 2, 0);
   CHECK(uring::sys::io_uring_register(-1, IORING_REGISTER_SEND_MSG_RING, &sqe, 1) == -EINVAL);
   require_none(target);
+}
+
+// ---- ordering ---------------------------------------------------------------------------------
+
+TEST_CASE("DEFER_TASKRUN target: a SEND_FD can overtake DATA sent before it", "[msg_ring]") {
+  // DATA to a DEFER_TASKRUN ring is queued as the ring's deferred work (posted when the target
+  // enters); SEND_FD is task work on the target's task, which posts straight into its CQ when that
+  // task next returns to user space. Here sender and target share a thread, so the SEND_FD CQE is
+  // in the CQ as soon as submit() returns, ahead of the DATA message queued before it.
+  FdPair p;
+  MsgSender tx = sender(p.source);
+  queued(tx.send(p.target.fd(), 1, 0xda7a, 3));
+  require_cqe(submit_one(p.source), 0, 3);
+  queued(tx.send_fd(p.target.fd(), FixedFile(0), FixedFile(0), 0xfd, 4));
+  require_cqe(submit_one(p.source), 0, 4);
+  io_uring_cqe* cqe = p.target.peek_cqe();  // no enter: only what is in the CQ already
+  REQUIRE(cqe != nullptr);
+  require_cqe(to_cqe(*cqe), 0, 0xfd);
+  p.target.cqe_seen();
+  CHECK(p.target.peek_cqe() == nullptr);
+  REQUIRE(p.target.poll_cqe(&cqe) == 0);  // enters: the deferred DATA message
+  require_cqe(to_cqe(*cqe), 1, 0xda7a);
+  p.target.cqe_seen();
+  require_none(p.target);
 }
