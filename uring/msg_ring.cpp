@@ -41,7 +41,7 @@ int flags_pass_answer(Ring& ring) {
   if (!sqe) return -EBUSY;
   prep_msg_ring_cqe_flags(*sqe, ring.fd(), 0, 0, 0, 1);
   sqe->user_data = 1;
-  int res = -EINVAL;
+  int res = -EAGAIN;  // stays so only if the CQE did not turn up: an error, not an answer
   if (const int ret = ring.submit_and_wait(1); ret < 0) return ret;
   ring.get_events();
   ring.for_each_cqe([&](const io_uring_cqe& c) {
@@ -77,8 +77,11 @@ Result<MsgRingSupport> msg_ring_support() noexcept {
   auto pr = probe(*ring);
   if (!pr) return Errno{pr.error()};
   const bool op = pr->supports(IORING_OP_MSG_RING);
-  const MsgRingSupport s = MsgRingSupport::from(
-      op, pr->last_op(), op ? flags_pass_answer(*ring) : -EINVAL, blind_register_answer());
+  const int flags_pass = op ? flags_pass_answer(*ring) : -EINVAL;
+  // Anything but "accepted" or "unknown flag" (a signal, a full ring) is no answer: do not cache.
+  if (flags_pass != 0 && flags_pass != -EINVAL) return Errno{flags_pass};
+  const MsgRingSupport s =
+      MsgRingSupport::from(op, pr->last_op(), flags_pass, blind_register_answer());
   g_support.store(encode(s), std::memory_order_relaxed);
   return s;
 }
