@@ -34,7 +34,12 @@ uring::MsgRingSupport support() {
   return *s;
 }
 
-MsgSender sender(uring::Ring& source) { return MsgSender(source, support()); }
+MsgSender sender(uring::Ring& source) {
+  auto tx = MsgSender::create(source);
+  INFO("MsgSender::create errno " << -tx.error());
+  REQUIRE(tx.ok());
+  return tx.take();
+}
 
 io_uring_sqe& queued(uring::Result<io_uring_sqe*> r) {
   INFO("send errno " << -r.error());
@@ -296,6 +301,16 @@ TEST_CASE("target created with R_DISABLED, not enabled: -EBADFD, nothing after e
   require_cqe(submit_one(source), -EBADFD, 4);
   REQUIRE(uring::enable_rings(target) == 0);
   require_none(target);
+}
+
+TEST_CASE("a ring fd cannot sit in a file table: targets are named by plain fd",
+          "[msg_ring][facts]") {
+  auto ring = test::make_ring();
+  auto other = test::make_plain_ring();
+  const int fds[] = {other.fd()};
+  CHECK(uring::register_files(ring, fds) == -EBADF);
+  REQUIRE(uring::register_files_sparse(ring, 2) == 0);
+  CHECK(uring::register_files_update(ring, 0, fds) == -EBADF);
 }
 
 TEST_CASE("target fd already closed: -EBADF", "[msg_ring][facts]") {
@@ -610,6 +625,7 @@ TEST_CASE("100,000 DATA messages from 2 threads into a 4-entry CQ arrive exactly
   p.entries = 4;
   p.cq_entries = 4;
   auto target = test::make_ring(p);
+  REQUIRE(target.cq().entries() == 4);
   const int target_fd = target.fd();
   const uring::MsgRingSupport sup = support();
 
