@@ -33,8 +33,7 @@ struct MsgRingSupport {
   bool data = false;        // IORING_OP_MSG_RING with IORING_MSG_DATA (5.18)
   bool send_fd = false;     // IORING_MSG_SEND_FD (6.0)
   bool cqe_skip = false;    // IORING_MSG_RING_CQE_SKIP on SEND_FD (6.1)
-  bool flags_pass = false;  // IORING_MSG_RING_FLAGS_PASS: the sender sets the target's cqe->flags
-                            // (6.3)
+  bool flags_pass = false;  // IORING_MSG_RING_FLAGS_PASS: sender sets the target's flags (6.3)
   bool sync = false;        // IORING_REGISTER_SEND_MSG_RING: DATA without a source ring (6.13)
 
   // The decision, from the raw answers (pure, so it can be checked without a kernel):
