@@ -5,5 +5,6 @@
 namespace uringctl {
 
 int probe(int argc, char** argv);
+int msg_ring(int argc, char** argv);
 
 }  // namespace uringctl

@@ -14,6 +14,7 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"probe", uringctl::probe, "kernel release, io_uring features, supported opcodes"},
+    {"msg-ring", uringctl::msg_ring, "two rings on two threads: DATA, tagged and SEND_FD messages"},
 };
 
 int usage(FILE* out) {
