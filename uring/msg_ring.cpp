@@ -14,8 +14,6 @@ namespace {
 // every thread that measures stores the same value, and nothing else is published with it.
 constexpr unsigned kKnown = 1U << 31;
 std::atomic<unsigned> g_support{0};
-// sync_message_supported(): 0 unknown, 1 no, 2 yes.
-std::atomic<unsigned char> g_sync{0};
 
 unsigned encode(const MsgRingSupport& s) {
   return kKnown | unsigned{s.data} | unsigned{s.send_fd} << 1 | unsigned{s.cqe_skip} << 2 |
@@ -27,10 +25,15 @@ MsgRingSupport decode(unsigned bits) {
                         (bits & 16) != 0};
 }
 
-// The blind opcodes (fd -1) came with IORING_REGISTER_SEND_MSG_RING in 6.13. Without an sqe the
-// kernel answers -EINVAL where they exist; older kernels look up fd -1 and answer -EBADF.
-int blind_register_answer() {
-  return sys::io_uring_register(-1, IORING_REGISTER_SEND_MSG_RING, nullptr, 1);
+// The blind opcodes (fd -1) came with IORING_REGISTER_SEND_MSG_RING in 6.13. Only success is an
+// answer: older kernels refuse opcode 31 with -EINVAL (6.1 checks it against IORING_REGISTER_LAST
+// before looking at the fd) or -EBADF (older ones look up fd -1 first), and -EINVAL is also what
+// 6.13 says to a malformed call. So this sends a real DATA message to `ring` (our own, plain: the
+// CQE lands at once and is never read).
+int blind_send_answer(Ring& ring) {
+  io_uring_sqe sqe{};
+  prep_msg_ring(sqe, ring.fd(), 0, 0, 0);
+  return sys::io_uring_register(-1, IORING_REGISTER_SEND_MSG_RING, &sqe, 1);
 }
 
 // Sends a DATA message with FLAGS_PASS from `ring` to itself and returns the source CQE's res.
@@ -59,7 +62,7 @@ MsgRingSupport MsgRingSupport::from(bool op_supported, unsigned last_op, int fla
   s.send_fd = s.data && last_op >= IORING_OP_SEND_ZC;
   s.cqe_skip = s.send_fd && last_op >= IORING_OP_SENDMSG_ZC;
   s.flags_pass = s.data && flags_pass_res == 0;
-  s.sync = s.flags_pass && blind_res == -EINVAL;
+  s.sync = s.flags_pass && blind_res == 0;
   return s;
 }
 
@@ -81,18 +84,14 @@ Result<MsgRingSupport> msg_ring_support() noexcept {
   // Anything but "accepted" or "unknown flag" (a signal, a full ring) is no answer: do not cache.
   if (flags_pass != 0 && flags_pass != -EINVAL) return Errno{flags_pass};
   const MsgRingSupport s =
-      MsgRingSupport::from(op, pr->last_op(), flags_pass, blind_register_answer());
+      MsgRingSupport::from(op, pr->last_op(), flags_pass, op ? blind_send_answer(*ring) : -EINVAL);
   g_support.store(encode(s), std::memory_order_relaxed);
   return s;
 }
 
 bool sync_message_supported() noexcept {
-  unsigned char v = g_sync.load(std::memory_order_relaxed);
-  if (v == 0) {
-    v = blind_register_answer() == -EINVAL ? 2 : 1;
-    g_sync.store(v, std::memory_order_relaxed);
-  }
-  return v == 2;
+  const auto s = msg_ring_support();
+  return s && s->sync;
 }
 
 Result<MsgSender> MsgSender::create(Ring& source) noexcept {

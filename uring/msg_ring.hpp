@@ -42,16 +42,18 @@ struct MsgRingSupport {
   //                 IORING_OP_SEND_ZC (47) means 6.0+, >= IORING_OP_SENDMSG_ZC (48) 6.1+;
   //   flags_pass_res the res of a DATA message with FLAGS_PASS sent to a ring (0 where the kernel
   //                 knows the flag, -EINVAL where it does not);
-  //   blind_res     io_uring_register(-1, IORING_REGISTER_SEND_MSG_RING, nullptr, 1): -EINVAL
-  //                 (no sqe given) where the blind opcodes exist, -EBADF (fd -1) before 6.13.
+  //   blind_res     io_uring_register(-1, IORING_REGISTER_SEND_MSG_RING, &sqe, 1) with a DATA
+  //                 message to a ring: 0 where the blind opcodes exist (6.13), else -EINVAL (6.1:
+  //                 opcode past the table) or -EBADF (older kernels look up fd -1 first).
   static MsgRingSupport from(bool op_supported, unsigned last_op, int flags_pass_res,
                              int blind_res) noexcept;
 };
 
 // This kernel's support, measured once per process and cached (the kernel cannot change under a
 // running process): the first call creates a throwaway 2-entry ring, probes it, sends one
-// FLAGS_PASS message to itself and makes one blind io_uring_register call. Thread-safe; later
-// calls are one atomic load. Errors: what Ring::create / the probe answered (e.g. -ENOSYS).
+// FLAGS_PASS message to itself and one sync (blind io_uring_register) message to itself.
+// Thread-safe; later calls are one atomic load. Errors: what Ring::create / the probe answered
+// (e.g. -ENOSYS).
 Result<MsgRingSupport> msg_ring_support() noexcept;
 
 // Whether the source ring posts its own CQE for the message.
@@ -124,7 +126,7 @@ class MsgSender {
 int send_message_sync(int target_ring_fd, unsigned len, std::uint64_t data) noexcept;
 int send_message_sync_with_flags(int target_ring_fd, unsigned len, std::uint64_t data,
                                  std::uint32_t cqe_flags) noexcept;
-// Whether the sync form exists (the blind-register check above, cached). No ring needed.
+// Whether the sync form exists: msg_ring_support().sync (false where that fails).
 bool sync_message_supported() noexcept;
 
 // ---- telling messages apart on the receiving side ----------------------------------------------
