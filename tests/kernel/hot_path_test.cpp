@@ -14,21 +14,32 @@
 #include "support/helpers.hpp"
 
 // Every allocation in this executable goes through these (operator new ends in malloc).
-extern "C" void* __libc_malloc(std::size_t);
-extern "C" void* __libc_calloc(std::size_t, std::size_t);
-extern "C" void* __libc_realloc(void*, std::size_t);
 static std::atomic<unsigned long> g_allocations{0};
-extern "C" void* malloc(std::size_t n) {
+#ifdef RAWURING_STATIC_TEST
+// Static build (the 6.1 VM): libc.a's malloc.o would clash with a second malloc, so the link wraps
+// them instead (-Wl,--wrap=malloc,...: every reference, libstdc++'s and libc's included, becomes
+// __wrap_malloc; __real_malloc is libc's).
+#define COUNTED(name) __wrap_##name
+#define LIBC(name) __real_##name
+#else
+// Dynamic build: these definitions interpose libc's for the whole process.
+#define COUNTED(name) name
+#define LIBC(name) __libc_##name
+#endif
+extern "C" void* LIBC(malloc)(std::size_t);
+extern "C" void* LIBC(calloc)(std::size_t, std::size_t);
+extern "C" void* LIBC(realloc)(void*, std::size_t);
+extern "C" void* COUNTED(malloc)(std::size_t n) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return __libc_malloc(n);
+  return LIBC(malloc)(n);
 }
-extern "C" void* calloc(std::size_t n, std::size_t m) {
+extern "C" void* COUNTED(calloc)(std::size_t n, std::size_t m) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return __libc_calloc(n, m);
+  return LIBC(calloc)(n, m);
 }
-extern "C" void* realloc(void* p, std::size_t n) {
+extern "C" void* COUNTED(realloc)(void* p, std::size_t n) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return __libc_realloc(p, n);
+  return LIBC(realloc)(p, n);
 }
 
 namespace {
@@ -118,7 +129,13 @@ TEST_CASE("the strict-mode harness does catch a system call", "[hot_path]") {
 
 TEST_CASE("the allocation counter does count", "[hot_path]") {
   const unsigned long before = g_allocations.load();
-  void* p = std::malloc(32);
+  // volatile: the compiler may not drop an allocation whose pointer is stored (it drops an unused
+  // malloc/free pair when malloc is not defined in this file, as in the static build).
+  void* volatile p = std::malloc(32);
   std::free(p);
   CHECK(g_allocations.load() == before + 1);
+  // operator new (libstdc++'s, where every container allocates) ends in a counted malloc too.
+  int* volatile q = new int(7);
+  delete q;
+  CHECK(g_allocations.load() == before + 2);
 }
