@@ -57,6 +57,8 @@ TEST_CASE("the default ring gets exactly the fast flags this kernel accepts", "[
   const unsigned defer =
       IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
   CHECK(bool(f & IORING_SETUP_NO_SQARRAY) == kernel_accepts(IORING_SETUP_NO_SQARRAY));
+  if (!(f & IORING_SETUP_NO_SQARRAY))
+    test::unsupported("IORING_SETUP_NO_SQARRAY: the default ring fills the SQ index array");
   CHECK(((f & defer) == defer) == kernel_accepts(defer | IORING_SETUP_SUBMIT_ALL));
   CHECK(bool(f & IORING_SETUP_SUBMIT_ALL) == kernel_accepts(IORING_SETUP_SUBMIT_ALL));
   CHECK((f & (IORING_SETUP_SQPOLL | IORING_SETUP_IOPOLL | IORING_SETUP_COOP_TASKRUN)) == 0);
@@ -178,7 +180,7 @@ TEST_CASE("waiting with a timeout answers -ETIME when nothing completes", "[ring
 TEST_CASE("DEFER_TASKRUN: a completion from task work shows up only after an enter", "[ring]") {
   auto ring = test::make_ring();
   if (!(ring.flags() & IORING_SETUP_DEFER_TASKRUN)) {
-    WARN("kernel refused DEFER_TASKRUN: checking the poll path on a plain ring instead");
+    test::unsupported("IORING_SETUP_DEFER_TASKRUN: checking the poll path on a plain ring instead");
   }
   test::Pipe pipe;
   char buf[8] = {};
@@ -194,7 +196,19 @@ TEST_CASE("DEFER_TASKRUN: a completion from task work shows up only after an ent
     CHECK((ring.sq().flags() & IORING_SQ_TASKRUN) != 0);
     CHECK(ring.cq_needs_enter());
   }
-  REQUIRE(ring.poll_cqe(&cqe) == 0);
+  const int polled = ring.poll_cqe(&cqe);
+  if (polled == -EAGAIN && test::kernel_version() < 618) {
+    // 6.1 (measured under QEMU): the enter runs the task work and clears IORING_SQ_TASKRUN, but
+    // the read then completes asynchronously; its CQE lands in the CQ a few ms later on its own,
+    // no further enter needed. 6.18 posts it within the enter.
+    test::older_kernel("DEFER_TASKRUN pipe read: CQE lands after the enter that ran its task work");
+    CHECK((ring.sq().flags() & IORING_SQ_TASKRUN) == 0);
+    unsigned spins = 0;
+    while (ring.peek_cqe() == nullptr && spins < 100'000'000) ++spins;  // no system call
+    REQUIRE(ring.poll_cqe(&cqe) == 0);
+  } else {
+    REQUIRE(polled == 0);
+  }
   CHECK(cqe->user_data == 77);
   CHECK(cqe->res == 5);
   CHECK(std::string(buf, 5) == "hello");
@@ -283,7 +297,7 @@ TEST_CASE("a single-thread ring refuses other threads", "[ring]") {
   p.register_ring_fd = registered;
   auto ring = test::make_ring(p);
   if (!(ring.flags() & IORING_SETUP_SINGLE_ISSUER)) {
-    WARN("kernel refused SINGLE_ISSUER: nothing to enforce");
+    test::unsupported("IORING_SETUP_SINGLE_ISSUER: nothing to enforce");
     return;
   }
   int from_other = 0;

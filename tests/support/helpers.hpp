@@ -2,10 +2,13 @@
 #pragma once
 
 #include <fcntl.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <cstdio>
+#include <string>
 #include <vector>
 
 #include "uring/uring.hpp"
@@ -91,6 +94,36 @@ inline std::vector<Cqe> drain(uring::Ring& ring) {
   REQUIRE(ring.get_events() == 0);
   ring.for_each_cqe([&](const io_uring_cqe& c) { out.push_back({c.user_data, c.res, c.flags}); });
   return out;
+}
+
+// ---- per-kernel answers (the kernel matrix, docs/kernels.md) ----------------------------------
+
+// The running kernel's release as major * 100 + minor (6.1 -> 601), from uname.
+inline int kernel_version() {
+  utsname u{};
+  ::uname(&u);
+  int major = 0, minor = 0;
+  std::sscanf(u.release, "%d.%d", &major, &minor);
+  return major * 100 + minor;
+}
+
+inline std::string kernel_name() {
+  const int v = kernel_version();
+  return std::to_string(v / 100) + "." + std::to_string(v % 100);
+}
+
+// A test took the "this kernel lacks it" path and asserted the library's clear error there. One
+// line `UNSUPPORTED: <what>` on stdout; tests/vm/run and .ci/run list them per kernel.
+inline void unsupported(const std::string& what) {
+  std::printf("UNSUPPORTED: %s (kernel %s)\n", what.c_str(), kernel_name().c_str());
+  std::fflush(stdout);
+}
+
+// A test asserted an older kernel's answer where it differs from the newest measured one
+// (kernel-facts.md was measured on 6.18). One line `OLDER-KERNEL: <what>`, listed like the above.
+inline void older_kernel(const std::string& what) {
+  std::printf("OLDER-KERNEL: %s (kernel %s)\n", what.c_str(), kernel_name().c_str());
+  std::fflush(stdout);
 }
 
 }  // namespace test
