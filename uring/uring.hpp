@@ -2,6 +2,7 @@
 #pragma once
 
 #include "completion.hpp"
+#include "files_update.hpp"
 #include "prep.hpp"
 #include "register.hpp"
 #include "result.hpp"
