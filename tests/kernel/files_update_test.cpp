@@ -210,6 +210,11 @@ TEST_CASE("first fd invalid: -EBADF, and the kernel has already emptied that slo
   CHECK(r.error() == -EBADF);
   // The kernel drops a slot's old file before it looks the new fd up.
   CHECK(write_fixed(ring, FixedFile(0), "x") == -EBADF);
+  // With ALLOC every entry must be a real fd: -1 and SKIP mean nothing there.
+  const int clear[] = {uring::kClearSlot};
+  const int skip[] = {uring::kSkipSlot};
+  CHECK(typed_alloc(ring, up, clear).res() == -EBADF);
+  CHECK(typed_alloc(ring, up, skip).res() == -EBADF);
 }
 
 TEST_CASE("first fd valid, second invalid: 1, the partial count", "[files_update][ebadf]") {
@@ -342,6 +347,12 @@ TEST_CASE("the other SQE fields this kernel checks, and the ones it ignores", "[
   // ... while buf_index and addr3 are not looked at (the prep writes 0 there all the same).
   CHECK(with([](io_uring_sqe& s) { s.buf_index = 1; }) == 1);
   CHECK(with([](io_uring_sqe& s) { s.addr3 = 1; }) == 1);
+  // fd is never looked up (the op has no file): liburing's -1 is a convention.
+  CHECK(with([](io_uring_sqe& s) { s.fd = 12345; }) == 1);
+  // off is read into 32 bits: the high half is dropped, which is why a sign-extended
+  // IORING_FILE_INDEX_ALLOC (all 64 bits set) still means ALLOC.
+  CHECK(with([](io_uring_sqe& s) { s.off = (1ULL << 32) | 9; }) == -EINVAL);  // slot 9: past
+  CHECK(with([](io_uring_sqe& s) { s.off = (1ULL << 32) | 7; }) == 1);        // slot 7: fine
 }
 
 TEST_CASE("fd -1 clears the slot and counts: a fixed write then gets -EBADF",
@@ -559,6 +570,16 @@ TEST_CASE("a tag on an empty slot at registration: -EINVAL and no table", "[regi
   const std::uint64_t two[] = {0, 0};
   CHECK(uring::register_files_tags(ring, fds, two) == -EINVAL);
   CHECK(uring::register_files_update_tags(ring, 0, fds, two) == -EINVAL);
+}
+
+TEST_CASE("registration knows no SKIP: it is just an invalid fd there", "[register]") {
+  auto ring = test::make_ring();
+  test::Pipe p;
+  const int fds[] = {p.write.get(), uring::kSkipSlot};
+  CHECK(uring::register_files(ring, fds) == -EBADF);
+  const std::uint64_t tags[] = {0, 0};
+  CHECK(uring::register_files_tags(ring, fds, tags) == -EBADF);
+  CHECK(uring::unregister_files(ring) == -ENXIO);  // nothing left behind
 }
 
 TEST_CASE("IORING_OP_FILES_UPDATE replacing a tagged slot: its CQE and the tag's",
