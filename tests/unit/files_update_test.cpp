@@ -1,9 +1,15 @@
 // FilesUpdate and UpdateResult without a kernel: what the SQE points at, the in-flight rules, the
 // three outcomes, and errnos no test can force (-ENOMEM) reaching the caller unchanged. The
 // kernel's side is simulated the way it acts: reading and writing through sqe.addr.
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "uring/files_update.hpp"
@@ -174,4 +180,39 @@ TEST_CASE("FilesUpdate partial at an offset: the rest goes to the slots that fol
   REQUIRE(up.prepare(sqe, 0, fds) == 0);
   CHECK(up.done() == 0);
   CHECK(up.complete(4).complete());
+}
+
+// The kernel holds the object's address from prepare to the CQE: it can neither be copied nor
+// moved.
+static_assert(!std::is_copy_constructible_v<FilesUpdate<4>>);
+static_assert(!std::is_move_constructible_v<FilesUpdate<4>>);
+static_assert(!std::is_copy_assignable_v<FilesUpdate<4>>);
+static_assert(!std::is_move_assignable_v<FilesUpdate<4>>);
+
+TEST_CASE("FilesUpdate destroyed while in flight aborts; completed, it goes quietly",
+          "[files_update]") {
+  const bool complete_first = GENERATE(false, true);
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const rlimit no_core{0, 0};
+    ::setrlimit(RLIMIT_CORE, &no_core);  // the abort is expected: no core file
+    {
+      FilesUpdate<2> up;
+      const int fds[] = {1};
+      io_uring_sqe sqe{};
+      if (up.prepare(sqe, 0, fds) != 0) ::_exit(2);
+      if (complete_first) (void)up.complete(1);
+    }
+    ::_exit(0);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  if (complete_first) {
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  } else {
+    CHECK(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == SIGABRT);
+  }
 }
