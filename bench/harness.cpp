@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -52,6 +53,9 @@ double median(std::vector<double> v) {
   const size_t n = v.size();
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
+
+// Runs per library per pair; the pair keeps each library's fastest.
+constexpr int kRuns = 3;
 
 const char* better_name(Better b) { return b == Better::lower ? "lower" : "higher"; }
 
@@ -236,7 +240,7 @@ Report::Report(std::string family, int argc, char** argv) : family_(std::move(fa
 }
 
 long Report::calibrate(const Op& op, long n, std::string* error) {
-  // Grow n until one sample takes about sample_ns_ (never more than 100x per step).
+  // Grow n until one run takes about sample_ns_ (never more than 100x per step).
   for (int i = 0; i < 6; ++i) {
     const long t = op(n);
     if (t < 0) {
@@ -261,19 +265,19 @@ const Row& Report::compare(const std::string& scenario, Metric m, const Op& raw,
     if (const long t = peer(n); t < 0) error = "liburing: " + errno_text(t);
   if (n > 0 && error.empty()) {
     for (int i = 0; i < pairs_ && error.empty(); ++i) {
-      // Alternate which library goes first.
-      long ta = 0, tb = 1;
-      if (i % 2 == 0 || !peer) {
-        ta = raw(n);
-        tb = peer ? peer(n) : 1;
-      } else {
-        tb = peer(n);
-        ta = raw(n);
+      // One pair: kRuns runs of each library, alternating which goes first; each keeps its
+      // fastest run (the one least disturbed by the rest of the machine).
+      long ta = LONG_MAX, tb = peer ? LONG_MAX : 1;
+      for (int k = 0; k < kRuns && error.empty(); ++k) {
+        const bool raw_first = (i + k) % 2 == 0;
+        long x = 0, y = 1;
+        if (raw_first) x = raw(n);
+        if (peer) y = peer(n);
+        if (!raw_first) x = raw(n);
+        if (x < 0 || y < 0) error = errno_text(x < 0 ? x : y);
+        ta = std::min(ta, x), tb = std::min(tb, y);
       }
-      if (ta < 0 || tb < 0) {
-        error = errno_text(ta < 0 ? ta : tb);
-        break;
-      }
+      if (!error.empty()) break;
       a.push_back(m.value(ta, n));
       if (peer) {
         b.push_back(m.value(tb, n));
@@ -305,12 +309,14 @@ const Row& Report::reference(const std::string& scenario, Metric m, const Op& op
   std::string error;
   const long n = calibrate(op, first_n, &error);
   std::vector<double> v;
-  for (int i = 0; n > 0 && i < pairs_; ++i) {
-    const long t = op(n);
-    if (t < 0) {
-      error = errno_text(t);
-      break;
+  for (int i = 0; n > 0 && i < pairs_ && error.empty(); ++i) {
+    long t = LONG_MAX;
+    for (int k = 0; k < kRuns && error.empty(); ++k) {
+      const long x = op(n);
+      if (x < 0) error = errno_text(x);
+      t = std::min(t, x);
     }
+    if (!error.empty()) break;
     v.push_back(m.value(t, n));
   }
   if (!error.empty()) {

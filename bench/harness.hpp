@@ -2,11 +2,12 @@
 // per-pair ratios, the terminal table, and results.json / results.md in the build directory.
 //
 // Method (docs/performance.md): one process runs both libraries. Per row: a calibration run sizes
-// the work so one sample takes about 20 ms, one warm-up sample per library is thrown away, then
-// `pairs` A/B pairs run back to back, alternating which library goes first. Each pair gives one
-// ratio rawuring/liburing of the row's metric; the row reports the median of each library's
-// samples, the median ratio and the min..max of the ratios. Pairing cancels slow drifts (frequency,
-// a neighbour's compile job), alternation cancels order effects, the median drops outliers.
+// the work so one run takes about 12 ms, one warm-up run per library is thrown away, then `pairs`
+// A/B pairs. A pair is three runs of each library, interleaved with the first library alternating,
+// and keeps each library's fastest run. Each pair gives one ratio rawuring/liburing of the row's
+// metric; the row reports the median of each library's pair values, the median ratio and the
+// min..max of the ratios. Pairing cancels slow drifts (frequency, a neighbour's compile job),
+// alternation cancels order effects, best-of-three drops preemptions, the median drops outliers.
 #pragma once
 
 #include <cmath>
@@ -82,8 +83,8 @@ class Report {
   long calibrate(const Op& op, long first_n, std::string* error);
 
   std::string family_, outdir_;
-  int pairs_ = 9;
-  long sample_ns_ = 20'000'000;
+  int pairs_ = 11;
+  long sample_ns_ = 12'000'000;  // one run; a pair is 3 runs of each library
   bool have_peer_ = false;
   bool failed_ = false;
   std::vector<Row> rows_;
