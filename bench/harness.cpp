@@ -47,12 +47,17 @@ std::vector<int>& allowed() {
   return cpus;
 }
 
-double median(std::vector<double> v) {
+// The q-quantile (0..1) with linear interpolation between the closest ranks.
+double quantile(std::vector<double> v, double q) {
   if (v.empty()) return NAN;
   std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  const double at = q * double(v.size() - 1);
+  const size_t lo = static_cast<size_t>(at);
+  const size_t hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (v[hi] - v[lo]) * (at - double(lo));
 }
+
+double median(const std::vector<double>& v) { return quantile(v, 0.5); }
 
 // Runs per library per pair; the pair keeps each library's fastest.
 constexpr int kRuns = 3;
@@ -80,17 +85,28 @@ std::string json_str(const std::string& s) {
   return o + "\"";
 }
 
-// "yes"/"no" against the row's goal, "" when it has none.
+// Against the row's goal: "yes"/"no" when the middle half of the pairs' ratios is on one side of
+// it, "noise" (with the median's side) when the quartiles straddle it; "" without a goal.
 std::string goal_text(const Row& r) {
   if (std::isnan(r.goal) || std::isnan(r.ratio)) return "";
-  const bool met = r.better == Better::lower ? r.ratio <= r.goal : r.ratio >= r.goal;
-  return (met ? "yes (" : "no (") + std::string(r.better == Better::lower ? "<=" : ">=") +
-         num(r.goal, "%.2g") + ")";
+  const auto met = [&](double v) { return r.better == Better::lower ? v <= r.goal : v >= r.goal; };
+  const std::string bound =
+      std::string(r.better == Better::lower ? " (<=" : " (>=") + num(r.goal, "%.2g") + ")";
+  if (std::isnan(r.ratio_q1) || met(r.ratio_q1) == met(r.ratio_q3))
+    return (met(r.ratio) ? "yes" : "no") + bound;
+  return (met(r.ratio) ? "noise, median yes" : "noise, median no") + bound;
+}
+
+// Markdown table cells cannot hold a bare '|'.
+std::string md_cell(const std::string& s) {
+  std::string o;
+  for (char c : s) o += c == '|' ? std::string("\\|") : std::string(1, c);
+  return o;
 }
 
 std::string spread_text(const Row& r) {
-  if (std::isnan(r.ratio_min)) return "";
-  return num(r.ratio_min, "%.3f") + ".." + num(r.ratio_max, "%.3f");
+  if (std::isnan(r.ratio_q1)) return "";
+  return num(r.ratio_q1, "%.3f") + ".." + num(r.ratio_q3, "%.3f");
 }
 
 std::string machine_text() {
@@ -123,8 +139,9 @@ void write_outputs(const std::string& dir, const std::vector<Row>& rows) {
        << ", \"unit\": " << json_str(r.unit) << ", \"rawuring\": " << json_num(r.rawuring)
        << ", \"liburing\": " << json_num(r.liburing) << ", \"ratio\": " << json_num(r.ratio)
        << ", \"ratio_min\": " << json_num(r.ratio_min)
-       << ", \"ratio_max\": " << json_num(r.ratio_max) << ", \"better\": \""
-       << better_name(r.better) << "\"";
+       << ", \"ratio_max\": " << json_num(r.ratio_max) << ", \"ratio_q1\": " << json_num(r.ratio_q1)
+       << ", \"ratio_q3\": " << json_num(r.ratio_q3) << ", \"better\": \"" << better_name(r.better)
+       << "\"";
     if (!std::isnan(r.reference)) js << ", \"reference\": " << json_num(r.reference);
     if (!std::isnan(r.goal)) js << ", \"goal\": " << json_num(r.goal);
     if (!r.note.empty()) js << ", \"note\": " << json_str(r.note);
@@ -137,11 +154,11 @@ void write_outputs(const std::string& dir, const std::vector<Row>& rows) {
   char when[64];
   strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&t));
   md << "Measured " << when << " on " << machine_text() << ".\n\n";
-  md << "| scenario | unit | rawuring | liburing | ratio | spread (min..max) | goal met |\n";
+  md << "| scenario | unit | rawuring | liburing | ratio | spread (IQR of ratios) | goal met |\n";
   md << "| --- | --- | ---: | ---: | ---: | --- | --- |\n";
   for (const Row& r : rows) {
     const bool ref = !std::isnan(r.reference);
-    md << "| " << r.scenario << " | " << r.unit << " | "
+    md << "| " << md_cell(r.scenario) << " | " << r.unit << " | "
        << (ref ? "reference: " + num(r.reference) : num(r.rawuring)) << " | " << num(r.liburing)
        << " | " << num(r.ratio, "%.3f") << " | " << spread_text(r) << " | " << goal_text(r)
        << (r.note.empty() ? "" : " " + r.note) << " |\n";
@@ -155,7 +172,8 @@ void write_tsv(const std::string& path, const std::vector<Row>& rows) {
     f << r.family << '\t' << r.scenario << '\t' << r.unit << '\t' << better_name(r.better) << '\t'
       << json_num(r.rawuring) << '\t' << json_num(r.liburing) << '\t' << json_num(r.ratio) << '\t'
       << json_num(r.ratio_min) << '\t' << json_num(r.ratio_max) << '\t' << json_num(r.reference)
-      << '\t' << json_num(r.goal) << '\t' << r.note << '\n';
+      << '\t' << json_num(r.goal) << '\t' << json_num(r.ratio_q1) << '\t' << json_num(r.ratio_q3)
+      << '\t' << r.note << '\n';
 }
 
 double parse_num(const std::string& s) {
@@ -169,14 +187,15 @@ std::vector<Row> read_tsv(const std::string& path) {
     std::vector<std::string> c;
     std::stringstream ss(line);
     for (std::string cell; std::getline(ss, cell, '\t');) c.push_back(cell);
-    if (c.size() < 11) continue;
-    c.resize(12);
+    if (c.size() < 13) continue;
+    c.resize(14);
     Row r;
     r.family = c[0], r.scenario = c[1], r.unit = c[2];
     r.better = c[3] == "higher" ? Better::higher : Better::lower;
     r.rawuring = parse_num(c[4]), r.liburing = parse_num(c[5]), r.ratio = parse_num(c[6]);
     r.ratio_min = parse_num(c[7]), r.ratio_max = parse_num(c[8]);
-    r.reference = parse_num(c[9]), r.goal = parse_num(c[10]), r.note = c[11];
+    r.reference = parse_num(c[9]), r.goal = parse_num(c[10]);
+    r.ratio_q1 = parse_num(c[11]), r.ratio_q3 = parse_num(c[12]), r.note = c[13];
     rows.push_back(r);
   }
   return rows;
@@ -200,7 +219,7 @@ std::string errno_text(long e) {
 
 void print_header() {
   std::printf("%-66s %10s %10s %7s %13s  %-13s %s\n", "scenario", "rawuring", "liburing", "ratio",
-              "spread", "unit", "goal");
+              "IQR", "unit", "goal");
 }
 
 void print_row(const Row& r) {
@@ -296,6 +315,7 @@ const Row& Report::compare(const std::string& scenario, Metric m, const Op& raw,
       r.ratio = median(ratios);
       r.ratio_min = *std::min_element(ratios.begin(), ratios.end());
       r.ratio_max = *std::max_element(ratios.begin(), ratios.end());
+      r.ratio_q1 = quantile(ratios, 0.25), r.ratio_q3 = quantile(ratios, 0.75);
     } else {
       r.goal = NAN;
     }
@@ -326,7 +346,8 @@ const Row& Report::reference(const std::string& scenario, Metric m, const Op& op
     r.reference = median(v);
     r.ratio_min = *std::min_element(v.begin(), v.end()) / r.reference;
     r.ratio_max = *std::max_element(v.begin(), v.end()) / r.reference;
-    r.note = "(spread: min..max / median)";
+    r.ratio_q1 = quantile(v, 0.25) / r.reference, r.ratio_q3 = quantile(v, 0.75) / r.reference;
+    r.note = "(spread: IQR / median)";
   }
   return add(r);
 }

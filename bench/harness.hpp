@@ -5,9 +5,10 @@
 // the work so one run takes about 12 ms, one warm-up run per library is thrown away, then `pairs`
 // A/B pairs. A pair is three runs of each library, interleaved with the first library alternating,
 // and keeps each library's fastest run. Each pair gives one ratio rawuring/liburing of the row's
-// metric; the row reports the median of each library's pair values, the median ratio and the
-// min..max of the ratios. Pairing cancels slow drifts (frequency, a neighbour's compile job),
-// alternation cancels order effects, best-of-three drops preemptions, the median drops outliers.
+// metric; the row reports the median of each library's pair values, the median ratio, and the
+// interquartile range (shown) and min..max (in results.json) of the ratios. Pairing cancels slow
+// drifts (frequency, a neighbour's compile job), alternation cancels order effects, best-of-three
+// drops preemptions, the median drops outliers.
 #pragma once
 
 #include <cmath>
@@ -49,9 +50,10 @@ struct Row {
   std::string family, scenario, unit;
   Better better = Better::lower;
   double rawuring = NAN, liburing = NAN, ratio = NAN, ratio_min = NAN, ratio_max = NAN;
-  double reference = NAN;  // a reference row (no library in it): its value
-  double goal = NAN;       // the ratio the issue asks for (<= for lower, >= for higher)
-  std::string note;        // why a value is missing
+  double ratio_q1 = NAN, ratio_q3 = NAN;  // quartiles of the per-pair ratios: the spread shown
+  double reference = NAN;                 // a reference row (no library in it): its value
+  double goal = NAN;  // the ratio the issue asks for (<= for lower, >= for higher)
+  std::string note;   // why a value is missing
 };
 
 // A timed operation: elapsed ns for n units, or -errno.
