@@ -247,6 +247,8 @@ Report::Report(std::string family, int argc, char** argv) : family_(std::move(fa
     if (!std::strcmp(argv[i], "--pairs")) pairs_ = std::max(7, std::atoi(argv[i + 1]));
     if (!std::strcmp(argv[i], "--sample-ms")) sample_ns_ = std::atol(argv[i + 1]) * 1'000'000L;
   }
+  // A run that dies half-way must not leave the previous run's rows behind in results.json.
+  std::remove((outdir_ + "/results-" + family_ + ".tsv").c_str());
   have_peer_ = peer_side() != nullptr;
   allowed();  // capture the process's CPUs before pinning
   pin(cpu(0));

@@ -171,14 +171,14 @@ template <class F>
 void produce(io_uring* ring, Handoff& h, long total, F&& prep) {
   for (long sent = 0; sent < total;) {
     const long k = std::min<long>(kBurst, total - sent);
-    h.wait_consumed(sent + k - kWindow, false);
+    h.wait_consumed(sent + k - kWindow, cpu_count() < 2);
     for (long i = 0; i < k; ++i) prep(sqe_of(ring), sent + i);
     if (const int ret = io_uring_submit(ring); ret < 0) die("io_uring_submit", ret);
     io_uring_cqe* cqe;
     if (io_uring_peek_cqe(ring, &cqe) == 0) die("sender CQE (a send failed)", cqe->res);
     sent += k;
   }
-  h.wait_consumed(total, false);
+  h.wait_consumed(total, cpu_count() < 2);
 }
 
 long one_way(bool defer_target, long messages) {

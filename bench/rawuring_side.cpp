@@ -171,13 +171,13 @@ template <class F>
 void produce(Ring& ring, Handoff& h, long total, F&& prep) {
   for (long sent = 0; sent < total;) {
     const long k = std::min<long>(kBurst, total - sent);
-    h.wait_consumed(sent + k - kWindow, false);
+    h.wait_consumed(sent + k - kWindow, cpu_count() < 2);
     for (long i = 0; i < k; ++i) prep(*sqe_of(ring), sent + i);
     if (const int ret = ring.submit(); ret < 0) die("submit", ret);
     if (io_uring_cqe* cqe = ring.peek_cqe()) die("sender CQE (a send failed)", cqe->res);
     sent += k;
   }
-  h.wait_consumed(total, false);
+  h.wait_consumed(total, cpu_count() < 2);
 }
 
 long one_way(bool defer_target, long messages) {
