@@ -24,6 +24,16 @@ int register_files(Ring& ring, std::span<const int> fds) noexcept {
   return ring.register_raw(IORING_REGISTER_FILES, fds.data(), static_cast<unsigned>(fds.size()));
 }
 
+int register_files_tags(Ring& ring, std::span<const int> fds,
+                        std::span<const std::uint64_t> tags) noexcept {
+  if (too_many(fds.size()) || tags.size() != fds.size()) return -EINVAL;
+  io_uring_rsrc_register reg{};
+  reg.nr = static_cast<unsigned>(fds.size());
+  reg.data = ptr(fds.data());
+  reg.tags = ptr(tags.data());
+  return ring.register_raw(IORING_REGISTER_FILES2, &reg, sizeof reg);
+}
+
 int register_files_sparse(Ring& ring, unsigned nr) noexcept {
   io_uring_rsrc_register reg{};
   reg.nr = nr;
@@ -37,6 +47,18 @@ int register_files_update(Ring& ring, unsigned offset, std::span<const int> fds)
   up.offset = offset;
   up.fds = ptr(fds.data());
   return ring.register_raw(IORING_REGISTER_FILES_UPDATE, &up, static_cast<unsigned>(fds.size()));
+}
+
+int register_files_update_tags(Ring& ring, unsigned offset, std::span<const int> fds,
+                               std::span<const std::uint64_t> tags) noexcept {
+  if (too_many(fds.size()) || tags.size() != fds.size()) return -EINVAL;
+  io_uring_rsrc_update2 up{};
+  up.offset = offset;
+  up.data = ptr(fds.data());
+  up.tags = ptr(tags.data());
+  up.nr = static_cast<unsigned>(fds.size());
+  // FILES_UPDATE2 takes the count inside the struct and the struct's size as nr_args.
+  return ring.register_raw(IORING_REGISTER_FILES_UPDATE2, &up, sizeof up);
 }
 
 int unregister_files(Ring& ring) noexcept {

@@ -23,14 +23,38 @@ class FixedFile {
   unsigned index_;
 };
 
-// IORING_REGISTER_FILES: a dense table holding these fds (-1 leaves a slot empty).
+// The table model. A ring has at most one file table of fixed size; every way of changing it (the
+// register_files* calls below and IORING_OP_FILES_UPDATE, see files_update.hpp) takes an array of
+// fds where each entry means the same thing:
+//   fd >= 0      install that file in the slot (the kernel takes its own reference: closing the
+//                fd afterwards leaves the slot working). An io_uring fd is refused (-EBADF).
+//   kClearSlot   (-1) empty the slot (registration: leave it empty).
+//   kSkipSlot    (IORING_REGISTER_FILES_SKIP, -2; updates only) leave the slot as it is.
+// An update returns how many entries it processed: the kernel stops at the first bad entry and
+// reports the count done before it, or -errno when that count is 0 (see UpdateResult).
+// A tag (non-zero u64) attached to a slot comes back as a CQE {user_data = tag, res = 0,
+// flags = 0} once the file in that slot is removed (replaced, cleared, or the table unregistered)
+// and no request uses it any more. Tags go with files only: a tag on kClearSlot or kSkipSlot is
+// -EINVAL.
+inline constexpr int kClearSlot = -1;
+inline constexpr int kSkipSlot = IORING_REGISTER_FILES_SKIP;
+
+// IORING_REGISTER_FILES: a dense table holding these fds (kClearSlot leaves a slot empty).
 int register_files(Ring& ring, std::span<const int> fds) noexcept;
+// IORING_REGISTER_FILES2: like register_files, and slot i gets tags[i] (0: no tag). -EINVAL when
+// the spans differ in size or a tag is given for an empty slot.
+int register_files_tags(Ring& ring, std::span<const int> fds,
+                        std::span<const std::uint64_t> tags) noexcept;
 // IORING_REGISTER_FILES2 with IORING_RSRC_REGISTER_SPARSE: `nr` empty slots.
 int register_files_sparse(Ring& ring, unsigned nr) noexcept;
-// IORING_REGISTER_FILES_UPDATE: replaces slots offset.. with fds. -1 clears a slot,
-// IORING_REGISTER_FILES_SKIP leaves it as it is. Returns how many slots were updated (may be fewer
-// than fds.size() when a later fd is bad: the kernel stops there).
+// IORING_REGISTER_FILES_UPDATE: replaces slots offset.. with fds (kClearSlot clears, kSkipSlot
+// keeps). Returns how many entries were processed, not 0: fewer than fds.size() when a later fd
+// is bad (the kernel stops there, having already emptied that slot), -errno when the first is.
+// -ENXIO without a table, -EINVAL past its end, -EOVERFLOW when offset + size wraps 32 bits.
 int register_files_update(Ring& ring, unsigned offset, std::span<const int> fds) noexcept;
+// IORING_REGISTER_FILES_UPDATE2: register_files_update, and each installed file gets tags[i].
+int register_files_update_tags(Ring& ring, unsigned offset, std::span<const int> fds,
+                               std::span<const std::uint64_t> tags) noexcept;
 // IORING_UNREGISTER_FILES: drops the whole table.
 int unregister_files(Ring& ring) noexcept;
 // IORING_REGISTER_FILE_ALLOC_RANGE: IORING_FILE_INDEX_ALLOC picks slots from [offset, offset +

@@ -3,6 +3,7 @@
 
 #include "completion.hpp"
 #include "msg_ring.hpp"
+#include "files_update.hpp"
 #include "prep.hpp"
 #include "register.hpp"
 #include "result.hpp"
