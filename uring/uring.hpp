@@ -2,8 +2,8 @@
 #pragma once
 
 #include "completion.hpp"
-#include "msg_ring.hpp"
 #include "files_update.hpp"
+#include "msg_ring.hpp"
 #include "prep.hpp"
 #include "register.hpp"
 #include "result.hpp"
