@@ -151,6 +151,9 @@ enum class FieldId : std::uint8_t {
 };
 inline constexpr std::size_t kFieldCount = 12;
 
+// Sets one field (value truncated to the field's width), e.g. to corrupt an SQE on purpose.
+constexpr void set_value(SqeFields& f, FieldId id, std::uint64_t v) noexcept;
+
 // How the kernel treats a field for this opcode (and command / flags).
 enum class Use : std::uint8_t {
   used,     // read and acted on: `meaning` says as what
@@ -268,6 +271,9 @@ constexpr const char* errno_name(int err) noexcept {
   }
 }
 
+// The generic ABI name of a field ("op_flags", "file_index", ...).
+constexpr const char* field_name(FieldId id) noexcept;
+
 constexpr const char* use_name(Use u) noexcept {
   switch (u) {
     case Use::used: return "used";
@@ -331,6 +337,9 @@ inline constexpr Bit kRwfBits[] = {
     {0x40, "RWF_ATOMIC"}, {0x80, "RWF_DONTCACHE"}, {0x100, "RWF_NOSIGNAL"},
 };
 
+inline constexpr std::uint32_t kRwfHipri = 0x01, kRwfNowait = 0x08, kRwfAtomic = 0x40,
+                               kRwfDontcache = 0x80;
+
 template <std::size_t N>
 constexpr std::uint32_t mask_of(const Bit (&bits)[N]) noexcept {
   std::uint32_t m = 0;
@@ -355,6 +364,14 @@ inline constexpr unsigned kFieldOffsets[kFieldCount] = {2,  4,  8,  16, 24, 28,
                                                         32, 40, 42, 44, 48, 56};
 inline constexpr unsigned kFieldSizes[kFieldCount] = {2, 4, 8, 8, 4, 4, 8, 2, 2, 4, 8, 8};
 
+}  // namespace detail
+
+constexpr const char* field_name(FieldId id) noexcept {
+  return detail::kFieldNames[static_cast<unsigned>(id)];
+}
+
+namespace detail {
+
 constexpr std::uint64_t value_of(const SqeFields& f, FieldId id) noexcept {
   switch (id) {
     case FieldId::ioprio: return f.ioprio;
@@ -371,6 +388,27 @@ constexpr std::uint64_t value_of(const SqeFields& f, FieldId id) noexcept {
     default: return f.pad2;
   }
 }
+
+}  // namespace detail
+
+constexpr void set_value(SqeFields& f, FieldId id, std::uint64_t v) noexcept {
+  switch (id) {
+    case FieldId::ioprio: f.ioprio = static_cast<std::uint16_t>(v); break;
+    case FieldId::fd: f.fd = static_cast<std::int32_t>(static_cast<std::uint32_t>(v)); break;
+    case FieldId::off: f.off = v; break;
+    case FieldId::addr: f.addr = v; break;
+    case FieldId::len: f.len = static_cast<std::uint32_t>(v); break;
+    case FieldId::op_flags: f.op_flags = static_cast<std::uint32_t>(v); break;
+    case FieldId::user_data: f.user_data = v; break;
+    case FieldId::buf_index: f.buf_index = static_cast<std::uint16_t>(v); break;
+    case FieldId::personality: f.personality = static_cast<std::uint16_t>(v); break;
+    case FieldId::file_index: f.file_index = static_cast<std::uint32_t>(v); break;
+    case FieldId::addr3: f.addr3 = v; break;
+    default: f.pad2 = v; break;
+  }
+}
+
+namespace detail {
 
 // Opcodes lint and describe know, and what io_init_req's table (opdef.c) says of them.
 struct OpTraits {
@@ -573,9 +611,35 @@ constexpr void lint_rw(const SqeFields& f, LintReport& r) noexcept {
     add(r, Severity::note, 0, FieldId::pad2, f.pad2,
         "protection-information attributes at addr3: needs a file that supports them",
         "io_prep_rw_pi");
+  // At issue, io_rw_init_file: kiocb_set_rw_flags, then the IOPOLL check, then rw_verify_area.
+  constexpr const char* k = "io_rw_init_file -> kiocb_set_rw_flags";
+  const bool read = f.opcode == IORING_OP_READ;
   if (f.op_flags & ~mask_of(kRwfBits))
     add(r, Severity::error, EOPNOTSUPP, FieldId::op_flags, f.op_flags & ~mask_of(kRwfBits),
-        "unknown RWF_* bit", "io_read/io_write -> kiocb_set_rw_flags: flags & ~RWF_SUPPORTED");
+        "unknown RWF_* bit", "io_rw_init_file -> kiocb_set_rw_flags: flags & ~RWF_SUPPORTED");
+  else if ((f.op_flags & kRwfAtomic) && read)
+    add(r, Severity::error, EOPNOTSUPP, FieldId::op_flags, kRwfAtomic, "RWF_ATOMIC on a read", k);
+  else if (f.op_flags & kRwfAtomic)
+    add(r, Severity::conditional, EOPNOTSUPP, FieldId::op_flags, kRwfAtomic,
+        "RWF_ATOMIC needs a file that supports atomic writes (O_DIRECT on a capable device)", k);
+  else if (f.op_flags & kRwfDontcache)
+    add(r, Severity::conditional, EOPNOTSUPP, FieldId::op_flags, kRwfDontcache,
+        "RWF_DONTCACHE needs a file system that supports uncached buffered I/O", k);
+  else if (f.op_flags & kRwfNowait)
+    add(r, Severity::conditional, EOPNOTSUPP, FieldId::op_flags, kRwfNowait,
+        "RWF_NOWAIT needs a file that supports non-blocking I/O (FMODE_NOWAIT: pipes, sockets, "
+        "block devices, most disk file systems; not tmpfs/memfd)",
+        k);
+  else if (f.op_flags & kRwfHipri)
+    add(r, Severity::conditional, EINVAL, FieldId::op_flags, kRwfHipri,
+        "RWF_HIPRI (polled I/O) outside an IORING_SETUP_IOPOLL ring",
+        "io_rw_init_file: IOCB_HIPRI without IOPOLL");
+  const auto pos = static_cast<std::int64_t>(f.off);
+  if (f.off != ~std::uint64_t{0} && (pos < 0 || static_cast<std::int64_t>(f.off + f.len) < 0))
+    add(r, Severity::conditional, EINVAL, FieldId::off, f.off,
+        "negative file offset (only -1 means the file position), or offset + len past 2^63-1: "
+        "refused for seekable files (streams such as pipes ignore the offset)",
+        "io_read/io_write -> rw_verify_area");
 }
 
 constexpr void lint_close(const SqeFields& f, LintReport& r) noexcept {
