@@ -51,7 +51,7 @@ struct Out {
 const char* op_name_of(const Description& d) noexcept {
   if (d.op_name) return d.op_name;
   const char* n = opcode_name(d.opcode);
-  return n ? n : "?";
+  return n ? n : "(unknown)";
 }
 
 void put_value(Out& o, const FieldInfo& fi) noexcept {
@@ -68,8 +68,10 @@ std::size_t format(const Description& d, char* buf, std::size_t size) noexcept {
   o.put("opcode      %u %s", d.opcode, op_name_of(d));
   if (d.variant) o.put(" %s", d.variant);
   o.put("\n");
-  if (!d.known)
-    o.put("unknown opcode %u: rawuring does not describe it; raw fields follow\n", d.opcode);
+  if (!d.known && opcode_name(d.opcode))
+    o.put("not described: rawuring prepares no %s yet; raw fields follow\n", opcode_name(d.opcode));
+  else if (!d.known)
+    o.put("unknown opcode %u: not an opcode rawuring knows; raw fields follow\n", d.opcode);
   o.put("flags       0x%02x", d.flags);
   for (unsigned i = 0; i < d.flag_count; ++i) o.put(" %s", d.flag_names[i]);
   if (d.unknown_flags) o.put(" unknown:0x%02x", d.unknown_flags);

@@ -5,5 +5,7 @@
 namespace uringctl {
 
 int probe(int argc, char** argv);
+int encode(int argc, char** argv);
+int decode(int argc, char** argv);
 
 }  // namespace uringctl
