@@ -586,7 +586,8 @@ constexpr void lint_ioprio(const SqeFields& f, LintReport& r) noexcept {
 // Fields the kernel never reads for this request but that are non-zero: legal, worth a look.
 constexpr void lint_ignored(const Description& d, LintReport& r) noexcept {
   for (const FieldInfo& fi : d.fields)
-    if (fi.use == Use::ignored && fi.value != 0)
+    if (fi.use == Use::ignored && fi.value != 0 &&
+        !(fi.id == FieldId::fd && fi.value == 0xffffffff))  // -1: the usual "no file"
       add(r, Severity::note, 0, fi.id, fi.value, "non-zero, but the kernel ignores it here",
           "not read by this opcode's prep or issue");
 }
