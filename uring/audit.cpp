@@ -106,7 +106,7 @@ std::size_t format(const LintReport& r, char* buf, std::size_t size) noexcept {
     const char* e = f.error ? errno_name(f.error) : nullptr;
     o.put("%-11s %-10s ", severity_name(f.severity), e ? e : "-");
     if (f.where == Where::field)
-      o.put("%s=0x%" PRIx64 ": ", detail::kFieldNames[static_cast<unsigned>(f.field)], f.value);
+      o.put("%s=0x%" PRIx64 ": ", f.name ? f.name : field_name(f.field), f.value);
     else if (f.where == Where::flags)
       o.put("flags&0x%02" PRIx64 ": ", f.value);
     else

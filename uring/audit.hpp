@@ -206,10 +206,11 @@ struct Finding {
   Severity severity;
   int error;  // positive errno the kernel answers (0 for notes)
   Where where;
-  FieldId field;        // when where == field
-  std::uint64_t value;  // the offending value (field value, flag bits)
-  const char* text;     // what is wrong
-  const char* kernel;   // the kernel check it mirrors ("io_msg_ring_prep: ...")
+  FieldId field;               // when where == field
+  std::uint64_t value;         // the offending value (field value, flag bits)
+  const char* text;            // what is wrong
+  const char* kernel;          // the kernel check it mirrors ("io_msg_ring_prep: ...")
+  const char* name = nullptr;  // the field's name for this opcode ("msg_ring_flags"), or null
 };
 
 struct LintReport {
@@ -831,7 +832,11 @@ constexpr LintReport lint(const SqeFields& f) noexcept {
     case IORING_OP_MSG_RING: lint_msg_ring(f, r); break;
     default: lint_files_update(f, r); break;
   }
-  lint_ignored(describe(f), r);
+  const Description d = describe(f);
+  lint_ignored(d, r);
+  for (unsigned i = 0; i < r.count; ++i)  // name each field as describe() does for this opcode
+    if (r.items[i].where == Where::field)
+      r.items[i].name = d.fields[static_cast<unsigned>(r.items[i].field)].name;
   return r;
 }
 

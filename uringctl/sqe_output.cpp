@@ -114,7 +114,7 @@ void print_lint_json(const uring::LintReport& r) {
     std::fputs(",\"errno\":", stdout);
     json_string_or_null(f.error ? uring::errno_name(f.error) : nullptr);
     std::printf(",\"error\":%d,\"where\":", f.error ? -f.error : 0);
-    json_string(f.where == uring::Where::field   ? uring::field_name(f.field)
+    json_string(f.where == uring::Where::field   ? (f.name ? f.name : uring::field_name(f.field))
                 : f.where == uring::Where::flags ? "flags"
                                                  : "opcode");
     std::printf(",\"value\":%" PRIu64 ",\"text\":", f.value);

@@ -90,7 +90,7 @@ BAD = ("2800000003000000 bc0a000000000000 0000000000000000 2a00000001000000 "
 rc, out, err = run(["decode"] + BAD.split())
 check("decode split args exit 0", rc == 0, err)
 check("decode lint text", out.endswith(
-    "lint:\nerror       EINVAL     op_flags=0x1: IORING_MSG_RING_CQE_SKIP is refused on a DATA "
+    "lint:\nerror       EINVAL     msg_ring_flags=0x1: IORING_MSG_RING_CQE_SKIP is refused on a DATA "
     "message (use IOSQE_CQE_SKIP_SUCCESS to drop the sender's CQE) [io_msg_ring_data]\n"
     "verdict     the kernel answers -EINVAL\n"), out)
 rc2, out2, _ = run(["decode"], stdin=BAD + "\n")
@@ -102,7 +102,7 @@ d = json.loads(out)
 check("decode json expected errno", d["lint"]["expected_errno"] == "EINVAL" and
       d["lint"]["expected_error"] == -22, out)
 check("decode json finding", d["lint"]["findings"][0]["errno"] == "EINVAL" and
-      d["lint"]["findings"][0]["where"] == "op_flags", out)
+      d["lint"]["findings"][0]["where"] == "msg_ring_flags", out)
 
 # decode: an opcode nobody knows -> raw fields and the "unknown opcode" line.
 rc, out, err = run(["decode", "ff" * 64])
