@@ -12,6 +12,7 @@
 // tables, a memfd, a pipe and an fd to close. Values that could make the kernel touch anything else
 // are left out of the lists (e.g. no CLOSE with file_index 0 and a foreign fd).
 #include <sys/mman.h>
+#include <sys/utsname.h>
 
 #include <cstdio>
 #include <cstring>
@@ -317,6 +318,9 @@ TEST_CASE("lint agrees with the kernel on valid SQEs and every single-field corr
       }
     }
   }
+  utsname u{};
+  ::uname(&u);
+  std::printf("kernel %s\n", u.release);
   std::printf("lint vs kernel: %u SQEs (%u templates); lint clean %u (accepted %u, CQE skipped %u",
               total, static_cast<unsigned>(tmpl.size()), clean, clean_ok, clean_skipped);
   for (const auto& [name, n] : clean_refused) std::printf(", refused %s %u", name.c_str(), n);
