@@ -6,8 +6,8 @@
 // cannot be read during constant evaluation, and std::bit_cast refuses unions), so rules can be
 // pinned with static_assert. fields_of() converts a real io_uring_sqe (or its 64 bytes).
 //
-// Nothing here allocates: a Description and a LintReport are fixed-capacity values (a few hundred
-// bytes, on the caller's stack) that point only at string literals. format() writes text into a
+// Nothing here allocates: a Description and a LintReport are fixed-capacity values (under 1.5 KiB
+// each, on the caller's stack) that point only at string literals. format() writes text into a
 // caller's buffer.
 //
 // lint() mirrors the checks the kernel makes before and while issuing a request (io_init_req, then
@@ -25,30 +25,9 @@
 
 #include "../syscalls/abi.hpp"
 
-// ---- constants newer than the 6.1 UAPI header (values from the kernel ABI) ---------------------
-#ifndef IORING_NOP_INJECT_RESULT
-#define IORING_NOP_INJECT_RESULT (1U << 0)  // 6.9: the CQE's res is the SQE's len
-#endif
-#ifndef IORING_NOP_FILE
-#define IORING_NOP_FILE (1U << 1)  // 6.11: look up fd (exercises file assignment)
-#endif
-#ifndef IORING_NOP_FIXED_FILE
-#define IORING_NOP_FIXED_FILE (1U << 2)  // 6.11: fd is a registered slot
-#endif
-#ifndef IORING_NOP_FIXED_BUFFER
-#define IORING_NOP_FIXED_BUFFER (1U << 3)  // 6.11: look up registered buffer buf_index
-#endif
-#ifndef IORING_NOP_TW
-#define IORING_NOP_TW (1U << 4)  // 6.15: complete through task work
-#endif
-#ifndef IORING_NOP_CQE32
-#define IORING_NOP_CQE32 (1U << 5)  // 6.18: post a 32-byte CQE with off/addr as extra1/extra2
-#endif
-
 namespace uring {
 
-// ---- the SQE as integers
-// -------------------------------------------------------------------------
+// ---- the SQE as integers ------------------------------------------------------------------------
 
 // Every field of a 64-byte SQE at its ABI offset, named after the first member of each union.
 struct SqeFields {
@@ -132,8 +111,7 @@ constexpr void bytes_of(const SqeFields& f, std::span<std::uint8_t, 64> b) noexc
 SqeFields fields_of(const io_uring_sqe& sqe) noexcept;
 void to_sqe(const SqeFields& f, io_uring_sqe& sqe) noexcept;
 
-// ---- describe
-// ------------------------------------------------------------------------------------
+// ---- describe -----------------------------------------------------------------------------------
 
 enum class FieldId : std::uint8_t {
   ioprio,
@@ -190,8 +168,7 @@ struct Description {
 constexpr Description describe(const SqeFields& f) noexcept;
 inline Description describe(const io_uring_sqe& sqe) noexcept { return describe(fields_of(sqe)); }
 
-// ---- lint
-// ----------------------------------------------------------------------------------------
+// ---- lint ---------------------------------------------------------------------------------------
 
 enum class Severity : std::uint8_t {
   error,        // the kernel refuses this SQE with `error`, whatever the ring's state
@@ -239,8 +216,7 @@ struct LintReport {
 constexpr LintReport lint(const SqeFields& f) noexcept;
 inline LintReport lint(const io_uring_sqe& sqe) noexcept { return lint(fields_of(sqe)); }
 
-// ---- text
-// ----------------------------------------------------------------------------------------
+// ---- text ---------------------------------------------------------------------------------------
 
 // "EINVAL" for EINVAL (the errnos io_uring answers), nullptr for others.
 constexpr const char* errno_name(int err) noexcept {
@@ -297,8 +273,7 @@ constexpr const char* severity_name(Severity s) noexcept {
 std::size_t format(const Description& d, char* buf, std::size_t size) noexcept;
 std::size_t format(const LintReport& r, char* buf, std::size_t size) noexcept;
 
-// ---- implementation (constexpr, so it lives here)
-// ------------------------------------------------
+// ---- implementation (constexpr, so it lives here) -----------------------------------------------
 
 namespace detail {
 
