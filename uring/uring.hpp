@@ -1,4 +1,5 @@
-// Everything rawuring offers, in one include.
+// Everything a runtime uses, in one include. uring/audit.hpp (describe, lint) is tooling and
+// stays a separate include.
 #pragma once
 
 #include "completion.hpp"
