@@ -78,10 +78,19 @@ extern "C" __attribute__((noinline)) long rawuring_nop_loop(Ring& ring, unsigned
                                                             long rounds) {
   long sum = 0;
   for (long r = 0; r < rounds; ++r) {
-    for (unsigned i = 0; i < batch; ++i) {
+    // What an application does: get_sqe for one request, get_sqes for a batch (it keeps the
+    // ring's indices in registers while the SQEs are written; liburing has no such call).
+    if (batch == 1) {
       io_uring_sqe* sqe = ring.get_sqe();
       uring::prep_nop(*sqe);
-      sqe->user_data = i;
+      sqe->user_data = 0;
+    } else {
+      const uring::SqeBatch sqes = ring.get_sqes(batch);
+      for (unsigned i = 0; i < sqes.size(); ++i) {
+        io_uring_sqe& sqe = sqes[i];
+        uring::prep_nop(sqe);
+        sqe.user_data = i;
+      }
     }
     if (const int ret = ring.submit_and_wait(batch); ret < 0) return ret;
     sum += ring.for_each_cqe([&](const io_uring_cqe& cqe) { sum += cqe.res; });

@@ -69,3 +69,23 @@ enum : unsigned {
 #ifndef IORING_MSG_RING_FLAGS_PASS
 #define IORING_MSG_RING_FLAGS_PASS (1U << 1)  // 6.3: file_index carries the target CQE's flags
 #endif
+
+// ---- IORING_OP_NOP nop_flags (all newer than the 6.1 header) ------------------------------------
+#ifndef IORING_NOP_INJECT_RESULT
+#define IORING_NOP_INJECT_RESULT (1U << 0)  // the CQE's res is the SQE's len
+#endif
+#ifndef IORING_NOP_FILE
+#define IORING_NOP_FILE (1U << 1)  // look up fd (exercises file assignment)
+#endif
+#ifndef IORING_NOP_FIXED_FILE
+#define IORING_NOP_FIXED_FILE (1U << 2)  // with IORING_NOP_FILE: fd is a registered slot
+#endif
+#ifndef IORING_NOP_FIXED_BUFFER
+#define IORING_NOP_FIXED_BUFFER (1U << 3)  // look up registered buffer buf_index
+#endif
+#ifndef IORING_NOP_TW
+#define IORING_NOP_TW (1U << 4)  // complete through task work
+#endif
+#ifndef IORING_NOP_CQE32
+#define IORING_NOP_CQE32 (1U << 5)  // post a 32-byte CQE, off and addr as its extra words
+#endif

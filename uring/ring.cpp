@@ -190,6 +190,7 @@ Ring& Ring::operator=(Ring&& o) noexcept {
   setup_flags_ = o.setup_flags_;
   features_ = o.features_;
   registered_ = o.registered_;
+  polled_ = o.polled_;
   defer_untracked_ = o.defer_untracked_;
   ring_fd_ = o.ring_fd_;
   sq_ring_ = o.sq_ring_;
@@ -244,7 +245,11 @@ int Ring::register_raw(unsigned opcode, const void* arg, unsigned nr_args) const
 }
 
 int Ring::submit_and_wait(unsigned wait_nr, const __kernel_timespec* timeout) noexcept {
-  const unsigned pending = sq_.flush();
+  return submit_general(sq_.flush(), wait_nr, timeout);
+}
+
+int Ring::submit_general(unsigned pending, unsigned wait_nr,
+                         const __kernel_timespec* timeout) noexcept {
   const bool sqpoll = setup_flags_ & IORING_SETUP_SQPOLL;
   unsigned flags = 0;
   bool must_enter = false;

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 
+#include "../syscalls/syscalls.hpp"
 #include "completion.hpp"
 #include "result.hpp"
 #include "submission.hpp"
@@ -60,12 +61,25 @@ class Ring {
 
   // ---- submission ----
   io_uring_sqe* get_sqe() noexcept { return sq_.get_sqe(); }
+  // n SQEs at once, or none (size() 0) when fewer than n are free: see SubmissionQueue::get_sqes.
+  SqeBatch get_sqes(unsigned n) noexcept { return sq_.get_sqes(n); }
   // Publishes the prepared SQEs and enters the kernel if it has to (never with SQPOLL unless the
   // poller sleeps). Returns how many SQEs were submitted, or -errno.
   int submit() noexcept { return submit_and_wait(0); }
-  // submit() and wait until at least wait_nr CQEs are ready.
-  int submit_and_wait(unsigned wait_nr) noexcept { return submit_and_wait(wait_nr, nullptr); }
-  // The same with a relative timeout: -ETIME when it expires before wait_nr CQEs are ready.
+  // submit() and wait until at least wait_nr CQEs are ready. Inline: this is the per-batch call of
+  // every event loop, and without SQPOLL/IOPOLL it is a tail store, a flags check and the syscall.
+  int submit_and_wait(unsigned wait_nr) noexcept {
+    const unsigned pending = sq_.flush();
+    if (polled_) [[unlikely]]
+      return submit_general(pending, wait_nr, nullptr);
+    unsigned flags = enter_flags_;
+    if (wait_nr != 0 || cq_needs_enter())
+      flags |= IORING_ENTER_GETEVENTS;
+    else if (pending == 0)
+      return 0;
+    return sys::io_uring_enter(enter_fd_, pending, wait_nr, flags, nullptr);
+  }
+  // The same with a relative timeout (may be null): -ETIME when it expires before wait_nr CQEs.
   int submit_and_wait(unsigned wait_nr, const __kernel_timespec* timeout) noexcept;
 
   // ---- completion ----
@@ -110,6 +124,8 @@ class Ring {
  private:
   Ring() noexcept = default;
   void release() noexcept;
+  // The general submit_and_wait: any setup (SQPOLL wake-ups, IOPOLL reaping) and a timeout.
+  int submit_general(unsigned pending, unsigned wait_nr, const __kernel_timespec* timeout) noexcept;
 
   SubmissionQueue sq_;
   CompletionQueue cq_;
@@ -118,6 +134,7 @@ class Ring {
   unsigned setup_flags_ = 0;
   unsigned features_ = 0;
   bool registered_ = false;
+  bool polled_ = false;  // SQPOLL or IOPOLL: submit_and_wait takes submit_general()
   bool defer_untracked_ =
       false;  // DEFER_TASKRUN without TASKRUN_FLAG: no bit tells us, so poll enters
   int ring_fd_ = -1;

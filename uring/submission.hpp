@@ -6,7 +6,7 @@
 //   head    written by the kernel only (smp_store_release once it has copied SQEs out). We load it
 //           with acquire, so our next writes into a recycled slot cannot move before that load.
 //   flags   written by the kernel (NEED_WAKEUP, CQ_OVERFLOW, TASKRUN); read as a hint, see below.
-// Everything else here (tail_, cached_head_) is private to the owning thread: no atomics, no locks,
+// Everything else here (tail_, published_, limit_) is private to the owning thread: no atomics, no locks,
 // no system calls, no allocation.
 #pragma once
 
@@ -27,6 +27,22 @@ struct SqRingView {
   unsigned entries;  // a power of two
 };
 
+// SQEs reserved together by SubmissionQueue::get_sqes: batch[i] is the i-th in ring order. A plain
+// value the caller keeps in registers, so writing the SQEs cannot make the compiler reload the
+// queue's indices between them (SQE fields may alias them as far as it knows).
+class SqeBatch {
+ public:
+  unsigned size() const noexcept { return count_; }
+  io_uring_sqe& operator[](unsigned i) const noexcept { return sqes_[(first_ + i) & mask_]; }
+
+ private:
+  friend class SubmissionQueue;
+  SqeBatch(io_uring_sqe* sqes, unsigned first, unsigned mask, unsigned count) noexcept
+      : sqes_(sqes), first_(first), mask_(mask), count_(count) {}
+  io_uring_sqe* sqes_;
+  unsigned first_, mask_, count_;
+};
+
 class SubmissionQueue {
  public:
   SubmissionQueue() noexcept = default;
@@ -40,30 +56,46 @@ class SubmissionQueue {
         entries_(v.entries),
         tail_(load_relaxed(v.tail)),
         published_(tail_),
-        cached_head_(load_acquire(v.head)) {}
+        limit_(load_acquire(v.head) + v.entries) {}
 
   // The next free SQE, or nullptr when all `entries` slots hold SQEs the kernel has not consumed
   // yet (submit, then try again). The SQE keeps whatever the last request left in it: a prep
   // function overwrites every field but user_data.
   io_uring_sqe* get_sqe() noexcept {
-    if (tail_ - cached_head_ == entries_) {
-      // Only when the cached head says "full" do we look at the kernel's head again: it only moves
-      // forward, so a stale copy can only under-report free space.
-      cached_head_ = load_acquire(khead_);
-      if (tail_ - cached_head_ == entries_) return nullptr;
+    if (tail_ == limit_) {
+      // Only when the cached limit says "full" do we look at the kernel's head again: it only
+      // moves forward, so a stale limit can only under-report free space.
+      refresh_limit();
+      if (tail_ == limit_) return nullptr;
     }
     return &sqes_[tail_++ & mask_];
+  }
+
+  // n SQEs at once, or none (size() 0) when fewer than n slots are free: all or nothing, like
+  // get_sqe's nullptr. Every SQE of the batch must be prepared before the next flush.
+  SqeBatch get_sqes(unsigned n) noexcept {
+    if (limit_ - tail_ < n) {
+      refresh_limit();
+      if (limit_ - tail_ < n) return SqeBatch(sqes_, tail_, mask_, 0);
+    }
+    const SqeBatch batch(sqes_, tail_, mask_, n);
+    tail_ += n;
+    return batch;
   }
 
   // Publishes every SQE handed out so far with one release store of the tail, and returns how many
   // SQEs the kernel has not consumed yet (the to_submit argument of io_uring_enter).
   unsigned flush() noexcept {
-    if (tail_ != published_) {
-      std::atomic_ref<unsigned>(*ktail_).store(tail_, std::memory_order_release);
-      published_ = tail_;
+    // Locals: the store through ktail_ could alias our members as far as the compiler knows, and
+    // it would reload them after it.
+    const unsigned tail = tail_;
+    if (tail != published_) {
+      std::atomic_ref<unsigned>(*ktail_).store(tail, std::memory_order_release);
+      published_ = tail;
     }
-    cached_head_ = load_acquire(khead_);
-    return tail_ - cached_head_;
+    const unsigned head = load_acquire(khead_);
+    limit_ = head + entries_;
+    return tail - head;
   }
 
   // With SQPOLL: true when the poller thread went to sleep and needs IORING_ENTER_SQ_WAKEUP.
@@ -90,9 +122,10 @@ class SubmissionQueue {
   // SQEs handed out by get_sqe and not yet published by flush().
   unsigned unpublished() const noexcept { return tail_ - published_; }
   // Free slots as far as the last look at the kernel's head knows (it may be more by now).
-  unsigned space_left() const noexcept { return entries_ - (tail_ - cached_head_); }
+  unsigned space_left() const noexcept { return limit_ - tail_; }
 
  private:
+  void refresh_limit() noexcept { limit_ = load_acquire(khead_) + entries_; }
   static unsigned load_acquire(unsigned* p) noexcept {
     return std::atomic_ref<unsigned>(*p).load(std::memory_order_acquire);
   }
@@ -107,9 +140,9 @@ class SubmissionQueue {
   io_uring_sqe* sqes_ = nullptr;
   unsigned mask_ = 0;
   unsigned entries_ = 0;
-  unsigned tail_ = 0;         // next slot get_sqe hands out
-  unsigned published_ = 0;    // the value last stored to *ktail_ (only we write it)
-  unsigned cached_head_ = 0;  // last value loaded from *khead_
+  unsigned tail_ = 0;       // next slot get_sqe hands out
+  unsigned published_ = 0;  // the value last stored to *ktail_ (only we write it)
+  unsigned limit_ = 0;      // last value loaded from *khead_, plus entries_: tail_ stops here
 };
 
 }  // namespace uring

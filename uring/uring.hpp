@@ -1,9 +1,10 @@
-// Everything rawuring offers, in one include.
+// Everything a runtime uses, in one include. uring/audit.hpp (describe, lint) is tooling and
+// stays a separate include.
 #pragma once
 
 #include "completion.hpp"
-#include "msg_ring.hpp"
 #include "files_update.hpp"
+#include "msg_ring.hpp"
 #include "prep.hpp"
 #include "register.hpp"
 #include "result.hpp"

@@ -6,5 +6,7 @@ namespace uringctl {
 
 int probe(int argc, char** argv);
 int msg_ring(int argc, char** argv);
+int encode(int argc, char** argv);
+int decode(int argc, char** argv);
 
 }  // namespace uringctl

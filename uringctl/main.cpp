@@ -15,6 +15,8 @@ struct Command {
 constexpr Command kCommands[] = {
     {"probe", uringctl::probe, "kernel release, io_uring features, supported opcodes"},
     {"msg-ring", uringctl::msg_ring, "two rings on two threads: DATA, tagged and SEND_FD messages"},
+    {"encode", uringctl::encode, "the SQE a prep function builds: 64 bytes and describe()"},
+    {"decode", uringctl::decode, "describe() and lint() of an SQE given as 128 hex digits"},
 };
 
 int usage(FILE* out) {

@@ -3,6 +3,7 @@
 // SQEs, store-release the SQ head; write CQEs, store-release the CQ tail, load-acquire the CQ
 // head). Run under ThreadSanitizer in CI, where a missing or misplaced barrier is reported as a
 // race.
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdint>
@@ -99,6 +100,27 @@ TEST_CASE("get_sqe hands out exactly `entries` slots, then nullptr until the hea
   REQUIRE(sq.flush() == 8);
 }
 
+TEST_CASE("get_sqes reserves all n slots in ring order, or none", "[sq]") {
+  FakeRings r(8, 16, 0xfffffffe);
+  auto sq = r.sq();
+  const uring::SqeBatch three = sq.get_sqes(3);
+  REQUIRE(three.size() == 3);
+  for (unsigned i = 0; i < 3; ++i) REQUIRE(&three[i] == &r.sqes[(0xfffffffeU + i) & 7]);
+  REQUIRE(sq.get_sqe() == &r.sqes[(0xfffffffeU + 3) & 7]);  // get_sqe continues after the batch
+  REQUIRE(sq.space_left() == 4);
+  REQUIRE(sq.get_sqes(5).size() == 0);  // all or nothing: 4 free
+  REQUIRE(sq.space_left() == 4);        // a refused batch takes nothing
+  REQUIRE(sq.get_sqes(4).size() == 4);
+  REQUIRE(sq.get_sqes(1).size() == 0);
+  REQUIRE(sq.flush() == 8);
+  r.sq_head.v = 0xfffffffeU + 6;  // the "kernel" consumed six
+  const uring::SqeBatch six = sq.get_sqes(6);
+  REQUIRE(six.size() == 6);
+  REQUIRE(&six[0] == &r.sqes[(0xfffffffeU + 8) & 7]);
+  REQUIRE(sq.flush() == 8);
+  REQUIRE(r.sq_tail.v == 0xfffffffeU + 14);
+}
+
 TEST_CASE("flush publishes the tail only when it moved, and reports what the kernel has left",
           "[sq]") {
   FakeRings r(4, 8);
@@ -165,13 +187,22 @@ TEST_CASE("a peer thread playing the kernel sees every SQE once and we see every
     ++next_reap;
   };
   while (next_reap < kTotal) {
-    unsigned queued = 0;
-    while (next_submit < kTotal && queued < batch) {
-      io_uring_sqe* sqe = sq.get_sqe();
-      if (!sqe) break;
-      uring::prep_nop(*sqe);
-      sqe->user_data = next_submit++;
-      ++queued;
+    // At most the SQ's size: a batch larger than the SQ can never be reserved (all or nothing).
+    const unsigned want =
+        static_cast<unsigned>(std::min<std::uint64_t>({batch, kTotal - next_submit, sq.entries()}));
+    if (next_submit % 2 == 0 && want > 1) {  // half the rounds reserve the batch at once
+      const uring::SqeBatch sqes = sq.get_sqes(want);
+      for (unsigned i = 0; i < sqes.size(); ++i) {
+        uring::prep_nop(sqes[i]);
+        sqes[i].user_data = next_submit++;
+      }
+    } else {
+      for (unsigned queued = 0; queued < want; ++queued) {
+        io_uring_sqe* sqe = sq.get_sqe();
+        if (!sqe) break;
+        uring::prep_nop(*sqe);
+        sqe->user_data = next_submit++;
+      }
     }
     sq.flush();
     // Alternate the two consumption styles.

@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Runs the built uringctl encode/decode on good and bad input and checks exact output and exit
+codes. Usage: uringctl_test.py <path to uringctl>. Exit 0 when every check passes."""
+import json
+import subprocess
+import sys
+
+UCTL = sys.argv[1]
+failures = 0
+checks = 0
+
+
+def run(args, stdin=None):
+    p = subprocess.run([UCTL] + args, input=stdin, capture_output=True, text=True, timeout=10)
+    return p.returncode, p.stdout, p.stderr
+
+
+def check(what, cond, detail=""):
+    global failures, checks
+    checks += 1
+    if not cond:
+        failures += 1
+        print(f"FAIL: {what}\n{detail}")
+
+
+NOP_HEX = ("00000000ffffffff 0000000000000000 0000000000000000 0000000000000000 "
+           "0000000000000000 0000000000000000 0000000000000000 0000000000000000")
+NOP_TEXT = f"""sqe         {NOP_HEX}
+opcode      0 NOP
+flags       0x00
+op_flags    0x00000000
+field           at     value                use        meaning
+ioprio           2+2   0x0                  must be 0  
+nop_flags       28+4   0x0                  used       nop_flags (IORING_NOP_*)
+user_data       32+8   0x0                  used       user_data: copied into this request's CQE
+personality     42+2   0x0                  used       personality: registered credentials to run with (0: the submitter's)
+unused      fd=0xffffffff, off, addr, len, buf_index, file_index, addr3, pad2
+"""
+
+# encode: exact text for NOP.
+rc, out, err = run(["encode", "nop"])
+check("encode nop exit 0", rc == 0, err)
+check("encode nop exact text", out == NOP_TEXT, out)
+check("encode nop no stderr", err == "", err)
+
+# encode msg_ring_fd: exact bytes, meanings of the SEND_FD fields.
+rc, out, err = run(["encode", "msg_ring_fd", "5", "1", "2", "0x77", "0"])
+check("encode msg_ring_fd exit 0", rc == 0, err)
+check("encode msg_ring_fd bytes", out.splitlines()[0] ==
+      "sqe         2800000005000000 7700000000000000 0100000000000000 0000000000000000 "
+      "0000000000000000 0000000003000000 0100000000000000 0000000000000000", out)
+check("encode msg_ring_fd variant", "opcode      40 MSG_RING SEND_FD\n" in out, out)
+check("encode msg_ring_fd source slot", "addr3           48+8   0x1                  used       "
+      "source slot in this ring's registered files (low 32 bits)\n" in out, out)
+check("encode msg_ring_fd target slot", "file_index      44+4   0x3                  used       "
+      "target slot plus one in the target ring's registered files\n" in out, out)
+
+# encode --json: parses, and bytes round-trip through decode.
+for op_args in (["nop"], ["read", "3", "0x1000", "16", "-1"], ["write", "3", "4096", "16", "0"],
+                ["close", "7"], ["close_direct", "2"], ["msg_ring", "3", "42", "0xabc", "0"],
+                ["msg_ring_cqe_flags", "3", "42", "0xabc", "0", "0x1234"],
+                ["msg_ring_fd", "3", "0", "1", "0x55", "1"],
+                ["msg_ring_fd_alloc", "3", "0", "0x57", "0"],
+                ["files_update", "0x7fff0000", "2", "-1"]):
+    rc, out, err = run(["encode"] + op_args + ["--json"])
+    check(f"encode {op_args[0]} --json exit 0", rc == 0, err)
+    doc = json.loads(out)
+    check(f"encode {op_args[0]} --json op", doc["op"] == op_args[0], out)
+    check(f"encode {op_args[0]} --json 128 digits", len(doc["bytes"]) == 128, out)
+    rc, dout, err = run(["decode", "--json", doc["bytes"]])
+    check(f"decode of encode {op_args[0]} exit 0", rc == 0, err)
+    d = json.loads(dout)
+    check(f"decode of encode {op_args[0]} same describe", d["describe"] == doc["describe"], dout)
+    check(f"encode {op_args[0]} is lint-clean", d["lint"]["clean"] is True, dout)
+
+# Exact JSON values for one op.
+rc, out, err = run(["encode", "msg_ring_cqe_flags", "3", "42", "0xabc", "0", "0x1234", "--json"])
+doc = json.loads(out)
+fields = {f["name"]: f for f in doc["describe"]["fields"]}
+check("cqe_flags json variant", doc["describe"]["variant"] == "DATA (target CQE flags passed)", out)
+check("cqe_flags json op_flags names",
+      doc["describe"]["op_flags"]["names"] == ["IORING_MSG_RING_FLAGS_PASS"], out)
+check("cqe_flags json file_index", fields["file_index"]["value"] == 0x1234 and
+      fields["file_index"]["use"] == "used", out)
+check("cqe_flags json len", fields["len"]["value"] == 42, out)
+
+# decode: a DATA message with IORING_MSG_RING_CQE_SKIP -> exact lint text.
+BAD = ("2800000003000000 bc0a000000000000 0000000000000000 2a00000001000000 "
+       "0000000000000000 0000000000000000 0000000000000000 0000000000000000")
+rc, out, err = run(["decode"] + BAD.split())
+check("decode split args exit 0", rc == 0, err)
+check("decode lint text", out.endswith(
+    "lint:\nerror       EINVAL     msg_ring_flags=0x1: IORING_MSG_RING_CQE_SKIP is refused on a DATA "
+    "message (use IOSQE_CQE_SKIP_SUCCESS to drop the sender's CQE) [io_msg_ring_data]\n"
+    "verdict     the kernel answers -EINVAL\n"), out)
+rc2, out2, _ = run(["decode"], stdin=BAD + "\n")
+check("decode from stdin same as args", rc2 == 0 and out2 == out, out2)
+rc3, out3, _ = run(["decode", "-"], stdin=BAD.replace(" ", "\n"))
+check("decode - with newlines same", rc3 == 0 and out3 == out, out3)
+rc, out, err = run(["decode", "--json", BAD])
+d = json.loads(out)
+check("decode json expected errno", d["lint"]["expected_errno"] == "EINVAL" and
+      d["lint"]["expected_error"] == -22, out)
+check("decode json finding", d["lint"]["findings"][0]["errno"] == "EINVAL" and
+      d["lint"]["findings"][0]["where"] == "msg_ring_flags", out)
+
+# decode: an opcode nobody knows -> raw fields and the "unknown opcode" line.
+rc, out, err = run(["decode", "ff" * 64])
+check("decode unknown exit 0", rc == 0, err)
+check("decode unknown opcode line",
+      "unknown opcode 255: not an opcode rawuring knows; raw fields follow\n" in out, out)
+check("decode unknown raw field", "pad2            56+8   0xffffffffffffffff   raw        \n" in out,
+      out)
+check("decode unknown flag bit", "error       EINVAL     flags&0x80: unknown IOSQE_* bit" in out,
+      out)
+
+# Bad input: one line on stderr, nothing on stdout, exit 2.
+BAD_INPUTS = [
+    (["encode"], None),
+    (["encode", "frobnicate"], None),
+    (["encode", "nop", "1"], None),
+    (["encode", "close"], None),
+    (["encode", "close", "abc"], None),
+    (["encode", "close", "1x"], None),
+    (["encode", "close", ""], None),
+    (["encode", "close", "4294967296"], None),
+    (["encode", "msg_ring", "3", "-1", "0", "0"], None),
+    (["encode", "msg_ring", "3", "1", "99999999999999999999999", "0"], None),
+    (["encode", "read", "3", "0", "16"], None),
+    (["encode", "read", "3", "0", "16", "0", "5"], None),
+    (["decode", "00"], None),
+    (["decode", "0" * 130], None),
+    (["decode", "0" * 127 + "g"], None),
+    (["decode"], ""),
+    (["decode"], "zz"),
+    (["decode", "-"], "0" * 126),
+    (["decode", "-", "00"], None),
+]
+for args, stdin in BAD_INPUTS:
+    rc, out, err = run(args, stdin=stdin)
+    what = f"bad input {args!r} stdin={stdin!r}"
+    check(what + " exit 2", rc == 2, f"rc={rc} err={err!r}")
+    check(what + " one stderr line", err.count("\n") == 1 and err.startswith("u"), repr(err))
+    check(what + " no stdout", out == "", repr(out))
+
+rc, out, err = run(["decode", "0" * 127 + "g"])
+check("bad hex message", err == "uringctl decode: 'g' is not a hex digit\n", err)
+rc, out, err = run(["decode", "00"])
+check("short message", err == "uringctl decode: expected 128 hex digits (64 bytes), got 2\n", err)
+rc, out, err = run(["encode", "frobnicate"])
+check("unknown op message",
+      err == "uringctl encode: unknown op 'frobnicate' (try uringctl encode without args)\n", err)
+
+print(f"{checks} checks, {failures} failed")
+sys.exit(1 if failures else 0)
