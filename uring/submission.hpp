@@ -6,8 +6,8 @@
 //   head    written by the kernel only (smp_store_release once it has copied SQEs out). We load it
 //           with acquire, so our next writes into a recycled slot cannot move before that load.
 //   flags   written by the kernel (NEED_WAKEUP, CQ_OVERFLOW, TASKRUN); read as a hint, see below.
-// Everything else here (tail_, published_, limit_) is private to the owning thread: no atomics, no locks,
-// no system calls, no allocation.
+// Everything else here (tail_, published_, limit_) is private to the owning thread: no atomics, no
+// locks, no system calls, no allocation.
 #pragma once
 
 #include <atomic>
