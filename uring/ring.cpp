@@ -267,10 +267,7 @@ int Ring::submit_general(unsigned pending, unsigned wait_nr,
   return sqpoll ? static_cast<int>(pending) : ret;
 }
 
-int Ring::poll_cqe(io_uring_cqe** cqe) noexcept {
-  *cqe = cq_.peek();
-  if (*cqe) return 0;
-  if (!cq_needs_enter()) return -EAGAIN;
+int Ring::fetch_cqe(io_uring_cqe** cqe) noexcept {
   if (const int ret = get_events(); ret < 0) return ret;
   *cqe = cq_.peek();
   return *cqe ? 0 : -EAGAIN;
@@ -283,11 +280,6 @@ int Ring::wait_cqe(io_uring_cqe** cqe, const __kernel_timespec* timeout) noexcep
     const int ret = submit_and_wait(1, timeout);
     if (ret < 0) return ret;
   }
-}
-
-int Ring::get_events() noexcept {
-  const int ret = enter(0, 0, IORING_ENTER_GETEVENTS, nullptr);
-  return ret < 0 ? ret : 0;
 }
 
 }  // namespace uring

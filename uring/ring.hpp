@@ -10,6 +10,7 @@
 
 #include <linux/time_types.h>
 
+#include <cerrno>
 #include <cstddef>
 
 #include "../syscalls/syscalls.hpp"
@@ -95,13 +96,21 @@ class Ring {
   // Like peek_cqe, but when the CQ looks empty while the kernel holds completions back (overflowed
   // CQEs, DEFER_TASKRUN/COOP_TASKRUN work; the SQ flags say so) enters once to fetch them.
   // Returns 0 with *cqe set, -EAGAIN when nothing is ready, or the kernel's -errno.
-  int poll_cqe(io_uring_cqe** cqe) noexcept;
+  int poll_cqe(io_uring_cqe** cqe) noexcept {
+    *cqe = cq_.peek();
+    if (*cqe) return 0;
+    return cq_needs_enter() ? fetch_cqe(cqe) : -EAGAIN;
+  }
   // Blocks until a CQE is ready (submitting what is pending first). 0 with *cqe set, or -errno;
   // -ETIME when the timeout (may be null: no timeout) expires; -EINTR on a signal.
   int wait_cqe(io_uring_cqe** cqe, const __kernel_timespec* timeout = nullptr) noexcept;
   // Enters with GETEVENTS and min_complete 0: flushes overflowed CQEs into the ring and runs
   // deferred task work. Returns 0 or -errno.
-  int get_events() noexcept;
+  int get_events() noexcept {
+    const int ret =
+        sys::io_uring_enter(enter_fd_, 0, 0, IORING_ENTER_GETEVENTS | enter_flags_, nullptr);
+    return ret < 0 ? ret : 0;
+  }
   // True when completions exist that only an enter makes visible.
   bool cq_needs_enter() const noexcept {
     return (sq_.flags() & (IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN)) || defer_untracked_;
@@ -124,6 +133,8 @@ class Ring {
  private:
   Ring() noexcept = default;
   void release() noexcept;
+  // poll_cqe's slow half: one enter to fetch held-back completions, then a second look.
+  int fetch_cqe(io_uring_cqe** cqe) noexcept;
   // The general submit_and_wait: any setup (SQPOLL wake-ups, IOPOLL reaping) and a timeout.
   int submit_general(unsigned pending, unsigned wait_nr, const __kernel_timespec* timeout) noexcept;
 
