@@ -53,6 +53,17 @@ int flags_pass_answer(Ring& ring) {
   return res;
 }
 
+// The prep functions leave sqe->flags 0; IOSQE_CQE_SKIP_SUCCESS goes on after them.
+void apply(io_uring_sqe& sqe, SourceCqe source_cqe) {
+  if (source_cqe == SourceCqe::skip_on_success) sqe.flags |= IOSQE_CQE_SKIP_SUCCESS;
+}
+
+// The sync form, once the SQE is prepared: refused here, not by the kernel, where it is missing.
+int register_message(const io_uring_sqe& sqe) {
+  if (!sync_message_supported()) return -EOPNOTSUPP;
+  return sys::io_uring_register(-1, IORING_REGISTER_SEND_MSG_RING, &sqe, 1);
+}
+
 }  // namespace
 
 MsgRingSupport MsgRingSupport::from(bool op_supported, unsigned last_op, int flags_pass_res,
@@ -107,13 +118,6 @@ Result<io_uring_sqe*> MsgSender::slot(std::uint64_t user_data) noexcept {
   return sqe;
 }
 
-// The prep functions leave sqe->flags 0; IOSQE_CQE_SKIP_SUCCESS goes on after them.
-namespace {
-void apply(io_uring_sqe& sqe, SourceCqe source_cqe) {
-  if (source_cqe == SourceCqe::skip_on_success) sqe.flags |= IOSQE_CQE_SKIP_SUCCESS;
-}
-}  // namespace
-
 Result<io_uring_sqe*> MsgSender::send(int target_ring_fd, unsigned len, std::uint64_t data,
                                       std::uint64_t user_data, SourceCqe source_cqe) noexcept {
   if (!support_.data) return Errno{-EOPNOTSUPP};
@@ -167,13 +171,6 @@ Result<io_uring_sqe*> MsgSender::send_fd_alloc(int target_ring_fd, FixedFile sou
   return fd_common(target_ring_fd, source_slot, static_cast<int>(IORING_FILE_INDEX_ALLOC), data,
                    user_data, target_cqe, source_cqe);
 }
-
-namespace {
-int register_message(const io_uring_sqe& sqe) {
-  if (!sync_message_supported()) return -EOPNOTSUPP;
-  return sys::io_uring_register(-1, IORING_REGISTER_SEND_MSG_RING, &sqe, 1);
-}
-}  // namespace
 
 int send_message_sync(int target_ring_fd, unsigned len, std::uint64_t data) noexcept {
   io_uring_sqe sqe{};

@@ -314,16 +314,20 @@ TEST_CASE("nr_fds 0: -EINVAL", "[files_update][einval]") {
   CHECK_FALSE(up.in_flight());
 }
 
+// The res of a one-fd FILES_UPDATE at offset 0 whose prepared SQE `tweak` then edits.
+template <class F>
+int update_one_tweaked(uring::Ring& ring, int (&fds)[1], F&& tweak) {
+  return run_one(ring, [&](io_uring_sqe& sqe) {
+    uring::prep_files_update(sqe, fds, 1, 0);
+    tweak(sqe);
+  });
+}
+
 TEST_CASE("ioprio, rw_flags or IOSQE_FIXED_FILE set: -EINVAL", "[files_update][einval]") {
   auto ring = ring_with_table();
   test::Pipe p;
   int fds[] = {p.write.get()};
-  auto with = [&](auto&& tweak) {
-    return run_one(ring, [&](io_uring_sqe& sqe) {
-      uring::prep_files_update(sqe, fds, 1, 0);
-      tweak(sqe);
-    });
-  };
+  auto with = [&](auto&& tweak) { return update_one_tweaked(ring, fds, tweak); };
   CHECK(with([](io_uring_sqe& s) { s.ioprio = 1; }) == -EINVAL);
   CHECK(with([](io_uring_sqe& s) { s.rw_flags = 1; }) == -EINVAL);
   CHECK(with([](io_uring_sqe& s) { s.flags |= IOSQE_FIXED_FILE; }) == -EINVAL);
@@ -334,12 +338,7 @@ TEST_CASE("the other SQE fields this kernel checks, and the ones it ignores", "[
   auto ring = ring_with_table();
   test::Pipe p;
   int fds[] = {p.write.get()};
-  auto with = [&](auto&& tweak) {
-    return run_one(ring, [&](io_uring_sqe& sqe) {
-      uring::prep_files_update(sqe, fds, 1, 0);
-      tweak(sqe);
-    });
-  };
+  auto with = [&](auto&& tweak) { return update_one_tweaked(ring, fds, tweak); };
   // Not in kernel-facts.md; measured on 6.18. splice_fd_in (the file_index union) is checked ...
   CHECK(with([](io_uring_sqe& s) { s.splice_fd_in = 1; }) == -EINVAL);
   // ... IOSQE_BUFFER_SELECT is refused before the op sees it, as for every op without buffers ...
