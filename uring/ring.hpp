@@ -146,8 +146,8 @@ class Ring {
   unsigned features_ = 0;
   bool registered_ = false;
   bool polled_ = false;  // SQPOLL or IOPOLL: submit_and_wait takes submit_general()
-  bool defer_untracked_ =
-      false;  // DEFER_TASKRUN without TASKRUN_FLAG: no bit tells us, so poll enters
+  // DEFER_TASKRUN without TASKRUN_FLAG: no SQ flag says when work is waiting, so poll_cqe enters.
+  bool defer_untracked_ = false;
   int ring_fd_ = -1;
   void* sq_ring_ = nullptr;
   std::size_t sq_ring_size_ = 0;
