@@ -74,7 +74,8 @@ Result<Ring> Ring::create(const Params& p) noexcept {
   if (p.cq_entries != 0) required |= IORING_SETUP_CQSIZE;
   if (p.sq_thread_cpu >= 0) required |= IORING_SETUP_SQ_AFF;
   if (p.attach_wq_fd >= 0) required |= IORING_SETUP_ATTACH_WQ;
-  unsigned optional = p.default_flags ? default_flags_for(p) & ~required : 0;
+  unsigned optional = ((p.default_flags ? default_flags_for(p) : 0) | p.optional_flags) &
+                      ~required & ~p.without_flags;
 
   io_uring_params kp{};
   int fd = -EINVAL;
@@ -99,6 +100,7 @@ Result<Ring> Ring::create(const Params& p) noexcept {
   r.enter_fd_ = fd;
   r.setup_flags_ = kp.flags;
   r.features_ = kp.features;
+  r.polled_ = kp.flags & (IORING_SETUP_SQPOLL | IORING_SETUP_IOPOLL);
   r.defer_untracked_ =
       (kp.flags & IORING_SETUP_DEFER_TASKRUN) && !(kp.flags & IORING_SETUP_TASKRUN_FLAG);
 

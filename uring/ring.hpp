@@ -36,8 +36,14 @@ struct Params {
   unsigned flags = 0;
   Sharing sharing = Sharing::single_thread;
   // Add the optional flags below on top of `flags`, each dropped again if this kernel refuses it:
-  // NO_SQARRAY, SUBMIT_ALL, and the Sharing set above. Off: exactly `flags`, nothing else.
+  // NO_SQARRAY, SUBMIT_ALL, and the Sharing set above. Off: exactly `flags` and `optional_flags`.
   bool default_flags = true;
+  // More optional flags, each added where this kernel accepts it and dropped (newest first) where
+  // it refuses the set with -EINVAL: a default flag can be had on its own with default_flags off.
+  unsigned optional_flags = 0;
+  // Optional flags never to add, even by default: IORING_SETUP_NO_SQARRAY here gives the SQ index
+  // array layout of kernels before 6.6 on any kernel.
+  unsigned without_flags = 0;
   // Register the ring fd (IORING_REGISTER_RING_FDS) so every enter skips the fd table lookup.
   // Only with Sharing::single_thread; silently off where the kernel lacks it.
   bool register_ring_fd = true;

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "support/helpers.hpp"
+#include "support/modes.hpp"
 #include "syscalls/syscalls.hpp"
 
 using test::Cqe;
@@ -106,8 +107,11 @@ TEST_CASE("exact flags: no defaults, the SQ index array is filled and used", "[r
 }
 
 TEST_CASE("NOP round trips carry user_data, one at a time and in batches", "[ring]") {
-  auto ring = test::make_ring(64);
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  auto ring = test::make_ring(mode, 64);
   queue_nops(ring, 1, 0xfeedface12345678);
+  test::idle(ring);
   REQUIRE(ring.submit() == 1);
   const Cqe c = test::wait_one(ring);
   CHECK(c.user_data == 0xfeedface12345678);
@@ -115,6 +119,7 @@ TEST_CASE("NOP round trips carry user_data, one at a time and in batches", "[rin
   CHECK(c.flags == 0);
 
   queue_nops(ring, 32, 1000);
+  test::idle(ring);
   REQUIRE(ring.submit_and_wait(32) == 32);
   std::vector<std::uint64_t> ids;
   CHECK(ring.for_each_cqe([&](const io_uring_cqe& e) { ids.push_back(e.user_data); }) == 32);
