@@ -143,16 +143,16 @@ long ping_pong(Ping mode, long rounds) {
     for (long r = 0; r < rounds; ++r) {
       take_message(b, r, busy);
       queue_message(b, a.fd(), r);
-      if (busy) b.submit();
+      if (busy) (void)b.submit();
     }
-    b.submit();
+    (void)b.submit();
   });
   const int b_fd = h.wait_fd();
   long t0 = now_ns();
   if (b_fd >= 0) {
     for (long r = 0; r < rounds; ++r) {
       queue_message(a, b_fd, r);
-      if (busy) a.submit();
+      if (busy) (void)a.submit();
       take_message(a, r, busy);
     }
   }
@@ -171,7 +171,7 @@ void consume(Ring& ring, Handoff& h, long total, F&& on_cqe) {
     got += ring.for_each_cqe(on_cqe);
     h.consumed.store(got, std::memory_order_release);
   }
-  ring.submit();
+  (void)ring.submit();
 }
 
 // Sends `total` SQEs prepared by prep(sqe, i), kBurst per submit, at most kWindow ahead of the

@@ -8,6 +8,16 @@
 // in the same kernel release: if that macro is missing, so are its enumerators.
 #pragma once
 
+// Every public header includes this one, so the standard is checked here, once. C++20 is needed
+// for std::atomic_ref, std::span and <bit>; without this check an older standard gets dozens of
+// errors that do not name the cause. The missing include after #error stops the compilation there
+// (#error alone lets it go on), so the #error is the only diagnostic. pkg-config's Cflags, the
+// CMake target rawuring::rawuring and the Meson dependency all carry -std=c++20.
+#if __cplusplus < 202002L
+#error "rawuring requires C++20: compile with -std=c++20 or later"
+#include <rawuring-stops-here-because-it-requires-cxx20>
+#endif
+
 #include <linux/io_uring.h>
 
 // ---- io_uring_setup flags ----------------------------------------------------------------------

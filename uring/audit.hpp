@@ -770,8 +770,8 @@ constexpr LintReport lint(const SqeFields& f) noexcept {
   }
   // io_init_req, in its order.
   if (f.flags & ~kValidSqeFlags) {
-    add_flags(r, Severity::error, EINVAL, f.flags & ~kValidSqeFlags, "unknown IOSQE_* bit",
-              "io_init_req: sqe_flags & ~SQE_VALID_FLAGS");
+    add_flags(r, Severity::error, EINVAL, static_cast<unsigned>(f.flags & ~kValidSqeFlags),
+              "unknown IOSQE_* bit", "io_init_req: sqe_flags & ~SQE_VALID_FLAGS");
     return r;
   }
   if (!op_known(f.opcode)) return r;

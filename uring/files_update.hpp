@@ -115,20 +115,20 @@ class FilesUpdateCore {
   // ring's table (kClearSlot clears, kSkipSlot keeps). offset IORING_FILE_INDEX_ALLOC means
   // prepare_alloc. Returns 0, or without touching sqe: -EBUSY while a request is in flight,
   // -EINVAL for no fds or more than the capacity.
-  int prepare(io_uring_sqe& sqe, unsigned offset, std::span<const int> fds) noexcept;
+  [[nodiscard]] int prepare(io_uring_sqe& sqe, unsigned offset, std::span<const int> fds) noexcept;
   // The kernel picks a free slot for each fd from the table's alloc range; slots() then lists
   // them. Only real fds here: kClearSlot / kSkipSlot are -EBADF in this mode.
-  int prepare_alloc(io_uring_sqe& sqe, std::span<const int> fds) noexcept {
+  [[nodiscard]] int prepare_alloc(io_uring_sqe& sqe, std::span<const int> fds) noexcept {
     return prepare(sqe, IORING_FILE_INDEX_ALLOC, fds);
   }
   // After a partial or failed completion: prepares the entries not processed yet (the same
   // slots, or more allocations). Its CQE gives the errno a partial count hides. -EBUSY in flight,
   // -EINVAL when nothing is left.
-  int prepare_rest(io_uring_sqe& sqe) noexcept;
+  [[nodiscard]] int prepare_rest(io_uring_sqe& sqe) noexcept;
 
   // Hands over the CQE res of the prepared request; from here on the array is the caller's again.
   // Without a request in flight: UpdateResult{0, -EALREADY}, nothing changes.
-  UpdateResult complete(int res) noexcept;
+  [[nodiscard]] UpdateResult complete(int res) noexcept;
 
   // Between prepare* and complete: the kernel may read and write the array.
   bool in_flight() const noexcept { return in_flight_; }

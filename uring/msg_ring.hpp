@@ -123,9 +123,9 @@ class MsgSender {
 // -EOPNOTSUPP before 6.13, else the kernel's -EBADF / -EBADFD / -EOWNERDEAD / -ENOMEM /
 // -EOVERFLOW as for the SQE form. The kernel's rules: sqe.flags must be 0 (no IOSQE_*), opcode
 // MSG_RING, command DATA only (SEND_FD has no source table), personality and buf_index 0.
-int send_message_sync(int target_ring_fd, unsigned len, std::uint64_t data) noexcept;
-int send_message_sync_with_flags(int target_ring_fd, unsigned len, std::uint64_t data,
-                                 std::uint32_t cqe_flags) noexcept;
+[[nodiscard]] int send_message_sync(int target_ring_fd, unsigned len, std::uint64_t data) noexcept;
+[[nodiscard]] int send_message_sync_with_flags(int target_ring_fd, unsigned len, std::uint64_t data,
+                                               std::uint32_t cqe_flags) noexcept;
 // Whether the sync form exists: msg_ring_support().sync (false where that fails).
 bool sync_message_supported() noexcept;
 

@@ -83,7 +83,7 @@ constexpr void prep_msg_ring_cqe_flags(io_uring_sqe& sqe, int fd, unsigned len, 
 constexpr void prep_msg_ring_fd(io_uring_sqe& sqe, int fd, int source_fd, int target_fd,
                                 std::uint64_t data, unsigned flags) noexcept {
   prep_rw(sqe, IORING_OP_MSG_RING, fd, IORING_MSG_SEND_FD, 0, data);
-  sqe.addr3 = static_cast<std::uint64_t>(static_cast<std::int64_t>(source_fd));
+  sqe.addr3 = static_cast<__u64>(static_cast<std::int64_t>(source_fd));
   unsigned target = static_cast<unsigned>(target_fd);
   if (target == IORING_FILE_INDEX_ALLOC) --target;  // so that the + 1 below gives ALLOC back
   sqe.file_index = target + 1;

@@ -72,10 +72,10 @@ class Ring {
   SqeBatch get_sqes(unsigned n) noexcept { return sq_.get_sqes(n); }
   // Publishes the prepared SQEs and enters the kernel if it has to (never with SQPOLL unless the
   // poller sleeps). Returns how many SQEs were submitted, or -errno.
-  int submit() noexcept { return submit_and_wait(0); }
+  [[nodiscard]] int submit() noexcept { return submit_and_wait(0); }
   // submit() and wait until at least wait_nr CQEs are ready. Inline: this is the per-batch call of
   // every event loop, and without SQPOLL/IOPOLL it is a tail store, a flags check and the syscall.
-  int submit_and_wait(unsigned wait_nr) noexcept {
+  [[nodiscard]] int submit_and_wait(unsigned wait_nr) noexcept {
     const unsigned pending = sq_.flush();
     if (polled_) [[unlikely]]
       return submit_general(pending, wait_nr, nullptr);
@@ -87,7 +87,7 @@ class Ring {
     return sys::io_uring_enter(enter_fd_, pending, wait_nr, flags, nullptr);
   }
   // The same with a relative timeout (may be null): -ETIME when it expires before wait_nr CQEs.
-  int submit_and_wait(unsigned wait_nr, const __kernel_timespec* timeout) noexcept;
+  [[nodiscard]] int submit_and_wait(unsigned wait_nr, const __kernel_timespec* timeout) noexcept;
 
   // ---- completion ----
   // The oldest ready CQE or nullptr; never enters the kernel. Consume with cqe_seen()/advance().
@@ -102,17 +102,18 @@ class Ring {
   // Like peek_cqe, but when the CQ looks empty while the kernel holds completions back (overflowed
   // CQEs, DEFER_TASKRUN/COOP_TASKRUN work; the SQ flags say so) enters once to fetch them.
   // Returns 0 with *cqe set, -EAGAIN when nothing is ready, or the kernel's -errno.
-  int poll_cqe(io_uring_cqe** cqe) noexcept {
+  [[nodiscard]] int poll_cqe(io_uring_cqe** cqe) noexcept {
     *cqe = cq_.peek();
     if (*cqe) return 0;
     return cq_needs_enter() ? fetch_cqe(cqe) : -EAGAIN;
   }
   // Blocks until a CQE is ready (submitting what is pending first). 0 with *cqe set, or -errno;
   // -ETIME when the timeout (may be null: no timeout) expires; -EINTR on a signal.
-  int wait_cqe(io_uring_cqe** cqe, const __kernel_timespec* timeout = nullptr) noexcept;
+  [[nodiscard]] int wait_cqe(io_uring_cqe** cqe,
+                             const __kernel_timespec* timeout = nullptr) noexcept;
   // Enters with GETEVENTS and min_complete 0: flushes overflowed CQEs into the ring and runs
   // deferred task work. Returns 0 or -errno.
-  int get_events() noexcept {
+  [[nodiscard]] int get_events() noexcept {
     const int ret =
         sys::io_uring_enter(enter_fd_, 0, 0, IORING_ENTER_GETEVENTS | enter_flags_, nullptr);
     return ret < 0 ? ret : 0;
@@ -131,10 +132,10 @@ class Ring {
   // The registered ring index used for every enter, or -1 when enters use the plain fd.
   int registered_index() const noexcept { return registered_ ? enter_fd_ : -1; }
   // io_uring_register on this ring, through the registered index when the kernel allows it.
-  int register_raw(unsigned opcode, const void* arg, unsigned nr_args) const noexcept;
+  [[nodiscard]] int register_raw(unsigned opcode, const void* arg, unsigned nr_args) const noexcept;
   // io_uring_enter on this ring (registered index and flags applied). timeout may be null.
-  int enter(unsigned to_submit, unsigned min_complete, unsigned flags,
-            const __kernel_timespec* timeout) const noexcept;
+  [[nodiscard]] int enter(unsigned to_submit, unsigned min_complete, unsigned flags,
+                          const __kernel_timespec* timeout) const noexcept;
 
  private:
   Ring() noexcept = default;
