@@ -19,8 +19,12 @@ constexpr Command kCommands[] = {
     {"decode", uringctl::decode, "describe() and lint() of an SQE given as 128 hex digits"},
 };
 
+#ifndef RAWURING_VERSION
+#error "uringctl/meson.build defines RAWURING_VERSION as the project's version"
+#endif
+
 int usage(FILE* out) {
-  std::fprintf(out, "usage: uringctl <command> [args...]\ncommands:\n");
+  std::fprintf(out, "usage: uringctl <command> [args...]\n       uringctl --version\ncommands:\n");
   for (const Command& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.help);
   return out == stderr ? 2 : 0;
 }
@@ -30,6 +34,14 @@ int usage(FILE* out) {
 int main(int argc, char** argv) {
   if (argc < 2) return usage(stderr);
   if (!std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "--help")) return usage(stdout);
+  if (!std::strcmp(argv[1], "--version")) {
+    if (argc != 2) {
+      std::fprintf(stderr, "uringctl: --version takes no arguments\n");
+      return 2;
+    }
+    std::printf("uringctl (rawuring) %s\n", RAWURING_VERSION);
+    return 0;
+  }
   for (const Command& c : kCommands)
     if (!std::strcmp(argv[1], c.name)) return c.run(argc - 2, argv + 2);
   std::fprintf(stderr, "uringctl: unknown command '%s' (try uringctl --help)\n", argv[1]);

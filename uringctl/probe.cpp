@@ -70,16 +70,56 @@ void print_bits(const char* label, unsigned value, const Bit* bits, std::size_t 
   std::printf("\n");
 }
 
+// A JSON string: the kernel release comes from uname and is printed as given, escaped.
+void print_json_string(const char* s) {
+  std::putchar('"');
+  for (; *s; ++s) {
+    const auto c = static_cast<unsigned char>(*s);
+    if (c == '"' || c == '\\')
+      std::printf("\\%c", c);
+    else if (c < 0x20)
+      std::printf("\\u%04x", c);
+    else
+      std::putchar(c);
+  }
+  std::putchar('"');
+}
+
+// "key": ["NAME", ...], "key_unknown": bits rawuring has no name for (0 when none).
+void print_json_bits(const char* key, unsigned value, const Bit* bits, std::size_t n) {
+  std::printf("  \"%s\": [", key);
+  unsigned known = 0;
+  const char* sep = "";
+  for (std::size_t i = 0; i < n; ++i) {
+    known |= bits[i].value;
+    if (value & bits[i].value) {
+      std::printf("%s\"%s\"", sep, bits[i].name);
+      sep = ", ";
+    }
+  }
+  std::printf("],\n  \"%s_unknown\": %u,\n", key, value & ~known);
+}
+
+int usage_error() {
+  std::fprintf(stderr, "uringctl probe: takes no arguments but --json\n");
+  return 2;
+}
+
 }  // namespace
 
-int probe(int argc, char**) {
-  if (argc != 0) {
-    std::fprintf(stderr, "uringctl probe: takes no arguments\n");
-    return 2;
-  }
+// Text by default; with --json one object with the same facts (the shape is in docs/uringctl.1):
+// {"kernel": {"release", "machine"}, "features": [...], "features_unknown": n,
+//  "default_setup_flags": [...], "default_setup_flags_unknown": n, "registered_ring_fd": bool,
+//  "last_op": n, "opcodes": [{"op": n, "name": "NOP" or null, "supported": bool}, ...]}.
+int probe(int argc, char** argv) {
+  bool json = false;
+  if (argc == 1 && !std::strcmp(argv[0], "--json"))
+    json = true;
+  else if (argc != 0)
+    return usage_error();
   utsname u{};
   uname(&u);
-  std::printf("kernel: %s %s\n", u.release, u.machine);
+  if (!json) std::printf("kernel: %s %s\n", u.release, u.machine);
 
   auto ring = uring::Ring::create();
   if (!ring) {
@@ -87,15 +127,37 @@ int probe(int argc, char**) {
                  std::strerror(-ring.error()));
     return 1;
   }
-  print_bits("features", ring->features(), kFeatures, std::size(kFeatures));
-  print_bits("default ring setup flags", ring->flags(), kSetupFlags, std::size(kSetupFlags));
-  std::printf("registered ring fd: %s\n", ring->registered_index() >= 0 ? "yes" : "no");
+  if (!json) {
+    print_bits("features", ring->features(), kFeatures, std::size(kFeatures));
+    print_bits("default ring setup flags", ring->flags(), kSetupFlags, std::size(kSetupFlags));
+    std::printf("registered ring fd: %s\n", ring->registered_index() >= 0 ? "yes" : "no");
+  }
 
   auto p = uring::probe(*ring);
   if (!p) {
     std::fprintf(stderr, "uringctl probe: IORING_REGISTER_PROBE failed: %s\n",
                  std::strerror(-p.error()));
     return 1;
+  }
+  if (json) {
+    std::printf("{\n  \"kernel\": {\"release\": ");
+    print_json_string(u.release);
+    std::printf(", \"machine\": ");
+    print_json_string(u.machine);
+    std::printf("},\n");
+    print_json_bits("features", ring->features(), kFeatures, std::size(kFeatures));
+    print_json_bits("default_setup_flags", ring->flags(), kSetupFlags, std::size(kSetupFlags));
+    std::printf("  \"registered_ring_fd\": %s,\n",
+                ring->registered_index() >= 0 ? "true" : "false");
+    std::printf("  \"last_op\": %u,\n  \"opcodes\": [", p->last_op());
+    for (unsigned op = 0; op <= p->last_op(); ++op) {
+      const char* name = uring::opcode_name(op);
+      std::printf("%s\n    {\"op\": %u, \"name\": %s%s%s, \"supported\": %s}", op ? "," : "", op,
+                  name ? "\"" : "", name ? name : "null", name ? "\"" : "",
+                  p->supports(op) ? "true" : "false");
+    }
+    std::printf("\n  ]\n}\n");
+    return 0;
   }
   unsigned supported = 0;
   for (unsigned op = 0; op <= p->last_op(); ++op) supported += p->supports(op);
