@@ -133,7 +133,8 @@ TEST_CASE("SQPOLL sleep/wake stress: thousands of submits after idle gaps, none 
   CHECK(woken >= kRounds / 4);
 }
 
-TEST_CASE("IOPOLL: submit() reaps and poll_cqe enters", "[submit][iopoll]") {
+TEST_CASE("IOPOLL: submit, poll_cqe and submit_and_wait (a NOP; no polled block device here)",
+          "[submit][iopoll]") {
   uring::Params p;
   p.flags = IORING_SETUP_IOPOLL;
   p.default_flags = false;
