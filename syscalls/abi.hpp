@@ -20,6 +20,14 @@
 
 #include <linux/io_uring.h>
 
+// Whether the system header is 6.12's or newer (it names IORING_FEAT_MIN_TIMEOUT, and with it the
+// fields below). Tested before this file defines the macro itself.
+#ifdef IORING_FEAT_MIN_TIMEOUT
+#define RAWURING_UAPI_HAS_6_12 1
+#else
+#define RAWURING_UAPI_HAS_6_12 0
+#endif
+
 // ---- io_uring_setup flags ----------------------------------------------------------------------
 #ifndef IORING_SETUP_NO_MMAP
 #define IORING_SETUP_NO_MMAP (1U << 14)  // 6.5: application provides the ring memory
@@ -65,6 +73,27 @@ enum : unsigned {
 #endif
 #ifndef IORING_ENTER_EXT_ARG_REG
 #define IORING_ENTER_EXT_ARG_REG (1U << 6)  // 6.13
+#endif
+
+// ---- io_uring_enter's extended argument -------------------------------------------------------
+// io_uring_getevents_arg's third word is `pad` in headers before 6.12 and `min_wait_usec` since.
+inline void set_min_wait_usec(io_uring_getevents_arg& arg, unsigned usec) noexcept {
+#if RAWURING_UAPI_HAS_6_12
+  arg.min_wait_usec = usec;
+#else
+  arg.pad = usec;
+#endif
+}
+
+// ---- io_uring_register: the wait clock (6.12) ---------------------------------------------------
+#if !RAWURING_UAPI_HAS_6_12
+enum : unsigned {
+  IORING_REGISTER_CLOCK = 29,  // 6.12: clock of wait timeouts
+};
+struct io_uring_clock_register {
+  __u32 clockid;
+  __u32 __resv[3];
+};
 #endif
 
 // ---- io_uring_register

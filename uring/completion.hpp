@@ -14,6 +14,7 @@
 #include <atomic>
 
 #include "../syscalls/abi.hpp"
+#include "submission.hpp"  // kEmptyRingWords
 
 namespace uring {
 
@@ -48,22 +49,59 @@ class CompletionQueue {
     return &cqes_[head_ & mask_];
   }
 
-  // Gives `n` consumed CQEs back to the kernel with one release store of the head.
-  void advance(unsigned n) noexcept {
+  // Gives `n` consumed CQEs back to the kernel with one release store of the head. Never moves
+  // past the CQEs already seen ready (by peek, ready or peek_batch): a larger n is cut to that, so
+  // a stray call cannot hand the kernel a head beyond its tail. Returns how many it advanced.
+  unsigned advance(unsigned n) noexcept {
+    const unsigned seen = cached_tail_ - head_;
+    if (n > seen) n = seen;
+    if (n == 0) return 0;
     head_ += n;
     std::atomic_ref<unsigned>(*khead_).store(head_, std::memory_order_release);
+    return n;
+  }
+
+  // Consumes `cqe` if it is the oldest unconsumed CQE (the one peek returned); otherwise nothing.
+  // Returns whether it advanced.
+  bool seen(const io_uring_cqe* cqe) noexcept {
+    if (head_ == cached_tail_ || cqe != &cqes_[head_ & mask_]) return false;
+    return advance(1) == 1;
   }
 
   // Calls f(const io_uring_cqe&) for every CQE ready now, oldest first, then advances the head
-  // once. Returns how many were seen. f must not call advance() or for_each() on this queue.
+  // once. Returns how many were seen. While f runs, the CQE it got counts as consumed here (peek
+  // inside f gives the next one) but its slot stays the caller's: the kernel sees the new head
+  // only after the last f. f must not call advance() or for_each() on this queue.
   template <class F>
   unsigned for_each(F&& f) noexcept(noexcept(f(*cqes_))) {
     const unsigned tail = load_tail();
     cached_tail_ = tail;
     const unsigned n = tail - head_;
-    for (unsigned h = head_; h != tail; ++h) f(static_cast<const io_uring_cqe&>(cqes_[h & mask_]));
-    if (n != 0) advance(n);
+    if (n == 0) return 0;
+    while (head_ != tail) f(static_cast<const io_uring_cqe&>(cqes_[head_++ & mask_]));
+    std::atomic_ref<unsigned>(*khead_).store(head_, std::memory_order_release);
     return n;
+  }
+
+  // Every CQE ready now, without consuming any: batch[i] is the i-th oldest, valid until advance()
+  // moves past it. Consume with advance(batch.size()) (or fewer).
+  class Batch {
+   public:
+    unsigned size() const noexcept { return count_; }
+    const io_uring_cqe& operator[](unsigned i) const noexcept {
+      return cqes_[(first_ + i) & mask_];
+    }
+
+   private:
+    friend class CompletionQueue;
+    Batch(const io_uring_cqe* cqes, unsigned first, unsigned mask, unsigned count) noexcept
+        : cqes_(cqes), first_(first), mask_(mask), count_(count) {}
+    const io_uring_cqe* cqes_;
+    unsigned first_, mask_, count_;
+  };
+  Batch peek_batch() noexcept {
+    const unsigned n = ready();
+    return Batch(cqes_, head_, mask_, n);
   }
 
   // CQEs ready now.
@@ -82,9 +120,9 @@ class CompletionQueue {
     return std::atomic_ref<unsigned>(*ktail_).load(std::memory_order_acquire);
   }
 
-  unsigned* khead_ = nullptr;
-  unsigned* ktail_ = nullptr;
-  unsigned* koverflow_ = nullptr;
+  unsigned* khead_ = &kEmptyRingWords[0];
+  unsigned* ktail_ = &kEmptyRingWords[1];
+  unsigned* koverflow_ = &kEmptyRingWords[3];
   io_uring_cqe* cqes_ = nullptr;
   unsigned mask_ = 0;
   unsigned entries_ = 0;

@@ -51,6 +51,12 @@ UpdateResult FilesUpdateCore::complete(int res) noexcept {
   return r;
 }
 
+int FilesUpdateCore::abandon() noexcept {
+  if (!in_flight_) return -EALREADY;
+  in_flight_ = false;
+  return 0;
+}
+
 SlotList FilesUpdateCore::slots() const noexcept {
   if (in_flight_) return SlotList(nullptr, 0, 0);
   return SlotList(allocating() ? fds_ : nullptr, offset_, done_);

@@ -130,7 +130,13 @@ class FilesUpdateCore {
   // Without a request in flight: UpdateResult{0, -EALREADY}, nothing changes.
   [[nodiscard]] UpdateResult complete(int res) noexcept;
 
-  // Between prepare* and complete: the kernel may read and write the array.
+  // The prepared SQE was never submitted (the caller gave it back, e.g. an SQ it could not flush,
+  // or a ring torn down before submit): the request is no longer in flight and may be destroyed.
+  // Only the caller knows whether the kernel has seen the SQE, so only the caller can say it; once
+  // submitted, the request must be completed instead. -EALREADY without a request in flight.
+  int abandon() noexcept;
+
+  // Between prepare* and complete (or abandon): the kernel may read and write the array.
   bool in_flight() const noexcept { return in_flight_; }
   bool allocating() const noexcept { return offset_ == IORING_FILE_INDEX_ALLOC; }
   unsigned size() const noexcept { return nr_; }    // fds given to prepare

@@ -1,11 +1,15 @@
 #include "ring.hpp"
 
+#include <pthread.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <iterator>
 
 #include "../syscalls/syscalls.hpp"
@@ -14,17 +18,12 @@ namespace uring {
 
 namespace {
 
-// The kernel's limits (IORING_MAX_ENTRIES, IORING_MAX_CQ_ENTRIES); without CLAMP it refuses more.
-constexpr unsigned kMaxEntries = 32768;
-constexpr unsigned kMaxCqEntries = 2 * kMaxEntries;
-
-// Every setup flag this library knows; an unknown bit is refused before asking the kernel.
-constexpr unsigned kKnownSetupFlags = (IORING_SETUP_HYBRID_IOPOLL << 1) - 1;
 // Flags that change the SQE/CQE size or who owns the ring memory: the accessors do not handle them.
 constexpr unsigned kUnsupportedSetupFlags = IORING_SETUP_SQE128 | IORING_SETUP_CQE32 |
                                             IORING_SETUP_NO_MMAP | IORING_SETUP_REGISTERED_FD_ONLY;
 
-// Optional flags in the order they are given up when a kernel refuses the set (newest first).
+// Optional flags in the order they are given up when a kernel refuses the set (newest first); any
+// other optional flag (Params::optional_flags) goes first, highest bit first.
 constexpr unsigned kDropOrder[] = {
     IORING_SETUP_NO_SQARRAY,     // 6.6
     IORING_SETUP_DEFER_TASKRUN,  // 6.1
@@ -45,8 +44,42 @@ unsigned default_flags_for(const Params& p) {
   return f;
 }
 
-bool fits(std::uint32_t off, std::size_t len, std::size_t size) {
-  return off % alignof(unsigned) == 0 && len <= size && off <= size - len;
+// The next optional flag to give up.
+unsigned next_to_drop(unsigned optional) {
+  unsigned known = 0;
+  for (unsigned f : kDropOrder) known |= f;
+  if (const unsigned other = optional & ~known) return 1U << (31 - std::countl_zero(other));
+  for (unsigned f : kDropOrder)
+    if (optional & f) return f;
+  return 0;
+}
+
+bool aligned(std::uint32_t off) { return off % alignof(unsigned) == 0; }
+
+timespec now(clockid_t clock) {
+  timespec t{};
+  ::clock_gettime(clock, &t);
+  return t;
+}
+
+// a - b, or {0, 0} when a is not later than b.
+__kernel_timespec remaining(const __kernel_timespec& a, const timespec& b) {
+  long long sec = a.tv_sec - b.tv_sec;
+  long long nsec = a.tv_nsec - b.tv_nsec;
+  if (nsec < 0) nsec += 1'000'000'000, --sec;
+  if (sec < 0) return {0, 0};
+  return {sec, nsec};
+}
+
+bool passed(const __kernel_timespec& deadline, const timespec& t) {
+  return t.tv_sec > deadline.tv_sec ||
+         (t.tv_sec == deadline.tv_sec && t.tv_nsec >= deadline.tv_nsec);
+}
+
+__kernel_timespec plus(const timespec& t, const __kernel_timespec& d) {
+  __kernel_timespec r{t.tv_sec + d.tv_sec, t.tv_nsec + d.tv_nsec};
+  if (r.tv_nsec >= 1'000'000'000) r.tv_nsec -= 1'000'000'000, ++r.tv_sec;
+  return r;
 }
 
 // Maps one region of the ring; nullptr on failure (errno tells why).
@@ -63,12 +96,9 @@ T* at(void* base, std::uint32_t off) {
 }  // namespace
 
 Result<Ring> Ring::create(const Params& p) noexcept {
-  if (p.entries == 0) return Errno{-EINVAL};
-  if (p.flags & ~kKnownSetupFlags) return Errno{-EINVAL};
+  // Only what the accessors cannot handle is refused here; sizes, unknown bits and combinations
+  // are the kernel's to judge, so a newer kernel's flags work and its errno comes back as is.
   if (p.flags & kUnsupportedSetupFlags) return Errno{-EOPNOTSUPP};
-  const bool clamp = p.flags & IORING_SETUP_CLAMP;
-  if (!clamp && (p.entries > kMaxEntries || p.cq_entries > kMaxCqEntries)) return Errno{-EINVAL};
-  if (p.cq_entries != 0 && p.cq_entries < p.entries) return Errno{-EINVAL};
 
   unsigned required = p.flags;
   if (p.cq_entries != 0) required |= IORING_SETUP_CQSIZE;
@@ -79,7 +109,7 @@ Result<Ring> Ring::create(const Params& p) noexcept {
 
   io_uring_params kp{};
   int fd = -EINVAL;
-  for (unsigned i = 0;; ++i) {
+  for (;;) {
     kp = io_uring_params{};
     kp.flags = required | optional;
     kp.cq_entries = p.cq_entries;
@@ -89,9 +119,12 @@ Result<Ring> Ring::create(const Params& p) noexcept {
     fd = sys::io_uring_setup(p.entries, &kp);
     if (fd >= 0 || fd != -EINVAL || optional == 0) break;
     // An older kernel refuses flags it does not know with -EINVAL: give up the newest optional one.
-    while (i < std::size(kDropOrder) && !(optional & kDropOrder[i])) ++i;
-    if (i == std::size(kDropOrder)) break;
-    optional &= ~kDropOrder[i];
+    const unsigned dropped = next_to_drop(optional);
+    optional &= ~dropped;
+    // TASKRUN_FLAG needs DEFER_TASKRUN or COOP_TASKRUN: a kernel without the first (6.0) gets the
+    // second, which still keeps task work from interrupting the thread.
+    if (dropped == IORING_SETUP_DEFER_TASKRUN && (optional & IORING_SETUP_TASKRUN_FLAG))
+      optional |= IORING_SETUP_COOP_TASKRUN;
   }
   if (fd < 0) return Errno{fd};
 
@@ -101,28 +134,39 @@ Result<Ring> Ring::create(const Params& p) noexcept {
   r.setup_flags_ = kp.flags;
   r.features_ = kp.features;
   r.polled_ = kp.flags & (IORING_SETUP_SQPOLL | IORING_SETUP_IOPOLL);
+  r.iopoll_ = kp.flags & IORING_SETUP_IOPOLL;
   r.defer_untracked_ =
       (kp.flags & IORING_SETUP_DEFER_TASKRUN) && !(kp.flags & IORING_SETUP_TASKRUN_FLAG);
+  r.owner_tid_ = r.on_owner_thread() ? detail::tls_tid : detail::cache_tid();
 
-  // Check what the kernel told us before deriving a single pointer from it.
+  // Check what the kernel told us before deriving a single pointer from it. The kernel maps
+  // whole pages of its allocation and more (6.18 maps 1 MiB for a 208-byte SQ ring), so a
+  // successful mmap proves nothing about the offsets: what can be checked is that the entry
+  // counts are powers of two, every word is aligned, and the ring's own ring_entries/ring_mask
+  // words (read through the offsets) say what the parameters say.
   const unsigned sq_entries = kp.sq_entries, cq_entries = kp.cq_entries;
   const auto pow2 = [](unsigned n) { return n != 0 && (n & (n - 1)) == 0; };
-  if (!pow2(sq_entries) || !pow2(cq_entries) || sq_entries > kMaxEntries ||
-      cq_entries > kMaxCqEntries)
-    return Errno{-EPROTO};
+  if (!pow2(sq_entries) || !pow2(cq_entries)) return Errno{-EPROTO};
   const bool sq_array = !(kp.flags & IORING_SETUP_NO_SQARRAY);
   const io_sqring_offsets& so = kp.sq_off;
   const io_cqring_offsets& co = kp.cq_off;
+  for (std::uint32_t off :
+       {so.head, so.tail, so.ring_mask, so.ring_entries, so.flags, so.dropped,
+        sq_array ? so.array : 0U, co.head, co.tail, co.ring_mask, co.ring_entries, co.overflow})
+    if (!aligned(off)) return Errno{-EPROTO};
+  if (co.cqes % alignof(io_uring_cqe) != 0) return Errno{-EPROTO};
+  // The mappings reach the end of the last thing each holds: the SQ's words and index array, the
+  // CQ's CQE array (which starts at cq_off.cqes, not at 0).
   std::size_t sq_size = 0;
   for (std::uint32_t off : {so.head, so.tail, so.ring_mask, so.ring_entries, so.flags, so.dropped})
-    if (off + sizeof(unsigned) > sq_size) sq_size = off + sizeof(unsigned);
-  if (sq_array) sq_size = std::size_t{so.array} + sq_entries * sizeof(unsigned);
-  std::size_t cq_size = std::size_t{co.cqes} + cq_entries * sizeof(io_uring_cqe);
+    sq_size = std::max(sq_size, std::size_t{off} + sizeof(unsigned));
+  if (sq_array) sq_size = std::max(sq_size, std::size_t{so.array} + sq_entries * sizeof(unsigned));
+  std::size_t cq_size = std::size_t{co.cqes} + std::size_t{cq_entries} * sizeof(io_uring_cqe);
+  for (std::uint32_t off : {co.head, co.tail, co.ring_mask, co.ring_entries, co.overflow})
+    cq_size = std::max(cq_size, std::size_t{off} + sizeof(unsigned));
   const bool single_mmap = kp.features & IORING_FEAT_SINGLE_MMAP;
   if (single_mmap) sq_size = cq_size = std::max(sq_size, cq_size);
 
-  // The kernel refuses an mmap larger than what it allocated, so a successful mapping of these
-  // sizes proves the offsets lie inside the kernel's rings.
   r.sq_ring_ = map(fd, sq_size, IORING_OFF_SQ_RING);
   if (!r.sq_ring_) return Errno{-errno};
   r.sq_ring_size_ = sq_size;
@@ -138,13 +182,6 @@ Result<Ring> Ring::create(const Params& p) noexcept {
   if (!r.sqes_) return Errno{-errno};
   r.sqes_size_ = sqes_size;
 
-  for (std::uint32_t off : {so.head, so.tail, so.ring_mask, so.ring_entries, so.flags, so.dropped})
-    if (!fits(off, sizeof(unsigned), sq_size)) return Errno{-EPROTO};
-  for (std::uint32_t off : {co.head, co.tail, co.ring_mask, co.ring_entries, co.overflow})
-    if (!fits(off, sizeof(unsigned), cq_size)) return Errno{-EPROTO};
-  if (co.cqes % alignof(io_uring_cqe) != 0 ||
-      (sq_array && !fits(so.array, sq_entries * sizeof(unsigned), sq_size)))
-    return Errno{-EPROTO};
   if (*at<unsigned>(r.sq_ring_, so.ring_entries) != sq_entries ||
       *at<unsigned>(r.sq_ring_, so.ring_mask) != sq_entries - 1 ||
       *at<unsigned>(r.cq_ring_, co.ring_entries) != cq_entries ||
@@ -180,6 +217,18 @@ Result<Ring> Ring::create(const Params& p) noexcept {
   return r;
 }
 
+namespace detail {
+
+int cache_tid() noexcept {
+  // A fork child inherits its parent's cached id: forget it there, so the child asks again.
+  static const int once = ::pthread_atfork(nullptr, nullptr, [] { tls_tid = 0; });
+  (void)once;
+  tls_tid = static_cast<int>(::syscall(SYS_gettid));
+  return tls_tid;
+}
+
+}  // namespace detail
+
 Ring::Ring(Ring&& o) noexcept { *this = static_cast<Ring&&>(o); }
 
 Ring& Ring::operator=(Ring&& o) noexcept {
@@ -193,7 +242,11 @@ Ring& Ring::operator=(Ring&& o) noexcept {
   features_ = o.features_;
   registered_ = o.registered_;
   polled_ = o.polled_;
+  iopoll_ = o.iopoll_;
   defer_untracked_ = o.defer_untracked_;
+  cq_dropped_ = o.cq_dropped_;
+  clock_ = o.clock_;
+  owner_tid_ = o.owner_tid_;
   ring_fd_ = o.ring_fd_;
   sq_ring_ = o.sq_ring_;
   sq_ring_size_ = o.sq_ring_size_;
@@ -201,8 +254,10 @@ Ring& Ring::operator=(Ring&& o) noexcept {
   cq_ring_size_ = o.cq_ring_size_;
   sqes_ = o.sqes_;
   sqes_size_ = o.sqes_size_;
+  // The moved-from ring is an empty one: no SQE, no CQE, -EBADF from anything that enters.
   o.ring_fd_ = o.enter_fd_ = -1;
-  o.registered_ = false;
+  o.enter_flags_ = 0;
+  o.registered_ = o.polled_ = o.iopoll_ = o.defer_untracked_ = false;
   o.sq_ring_ = o.cq_ring_ = o.sqes_ = nullptr;
   o.sq_ = SubmissionQueue();
   o.cq_ = CompletionQueue();
@@ -214,10 +269,19 @@ Ring::~Ring() { release(); }
 void Ring::release() noexcept {
   if (registered_) {
     // The registered slot holds a reference to the ring file: without this the ring would live
-    // until the thread exits.
-    io_uring_rsrc_update up{};
-    up.offset = static_cast<unsigned>(enter_fd_);
-    sys::io_uring_register(ring_fd_, IORING_UNREGISTER_RING_FDS, &up, 1);
+    // until the owner thread exits. Only the owner can release it: in another thread the same
+    // index names that thread's own ring (or nothing), which must not be touched.
+    if (on_owner_thread()) {
+      io_uring_rsrc_update up{};
+      up.offset = static_cast<unsigned>(enter_fd_);
+      sys::io_uring_register(ring_fd_, IORING_UNREGISTER_RING_FDS, &up, 1);
+    } else if (::syscall(SYS_tgkill, ::getpid(), owner_tid_, 0) == 0) {
+      // The owner still runs (a dead owner's table was dropped by the kernel at its exit).
+      std::fprintf(stderr,
+                   "rawuring: ring fd %d destroyed off its owner thread %d: its registered index "
+                   "stays in the owner's table until that thread exits\n",
+                   ring_fd_, owner_tid_);
+    }
     registered_ = false;
   }
   if (sqes_) ::munmap(sqes_, sqes_size_);
@@ -229,59 +293,156 @@ void Ring::release() noexcept {
 }
 
 int Ring::enter(unsigned to_submit, unsigned min_complete, unsigned flags,
-                const __kernel_timespec* timeout) const noexcept {
+                const __kernel_timespec* timeout) noexcept {
+  if (registered_ && !on_owner_thread()) return -EXDEV;
   flags |= enter_flags_;
-  if (timeout == nullptr)
-    return sys::io_uring_enter(enter_fd_, to_submit, min_complete, flags, nullptr);
-  io_uring_getevents_arg arg{};
-  arg.ts = reinterpret_cast<std::uintptr_t>(timeout);
-  return sys::io_uring_enter2(enter_fd_, to_submit, min_complete, flags | IORING_ENTER_EXT_ARG,
-                              &arg, sizeof arg);
+  int ret;
+  if (timeout == nullptr) {
+    ret = sys::io_uring_enter(enter_fd_, to_submit, min_complete, flags, nullptr);
+  } else {
+    io_uring_getevents_arg arg{};
+    arg.ts = reinterpret_cast<std::uintptr_t>(timeout);
+    ret = sys::io_uring_enter2(enter_fd_, to_submit, min_complete, flags | IORING_ENTER_EXT_ARG,
+                               &arg, sizeof arg);
+  }
+  if (ret == -EBADR) cq_dropped_ = true;
+  return ret;
 }
 
 int Ring::register_raw(unsigned opcode, const void* arg, unsigned nr_args) const noexcept {
-  if (registered_ && (features_ & IORING_FEAT_REG_REG_RING))
-    return sys::io_uring_register(enter_fd_, opcode | IORING_REGISTER_USE_REGISTERED_RING, arg,
-                                  nr_args);
+  // An empty ring has no fd; -1 itself means "no ring" to kernels since 6.13, with -EINVAL.
+  if (ring_fd_ < 0) return -EBADF;
   return sys::io_uring_register(ring_fd_, opcode, arg, nr_args);
 }
 
-int Ring::submit_and_wait(unsigned wait_nr, const __kernel_timespec* timeout) noexcept {
-  return submit_general(sq_.flush(), wait_nr, timeout);
+int Ring::register_clock(clockid_t clock) noexcept {
+  if (clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME) return -EINVAL;
+  io_uring_clock_register reg{};
+  reg.clockid = static_cast<unsigned>(clock);
+  const int ret = register_raw(IORING_REGISTER_CLOCK, &reg, 0);
+  if (ret == 0) clock_ = clock;
+  return ret;
 }
 
-int Ring::submit_general(unsigned pending, unsigned wait_nr,
-                         const __kernel_timespec* timeout) noexcept {
+int Ring::submit_general(unsigned pending, const WaitSpec& w) noexcept {
   const bool sqpoll = setup_flags_ & IORING_SETUP_SQPOLL;
+  const bool waiting = w.nr != 0;
   unsigned flags = 0;
   bool must_enter = false;
   if (sqpoll) {
-    // The poller consumes the SQ by itself; enter only to wake it.
+    // The poller consumes the SQ by itself; enter only to wake it (needs_wakeup's fence orders our
+    // tail store before its look at the flags).
     if (pending != 0 && sq_.needs_wakeup()) flags |= IORING_ENTER_SQ_WAKEUP, must_enter = true;
   } else {
     must_enter = pending != 0;
   }
-  if (wait_nr != 0 || (setup_flags_ & IORING_SETUP_IOPOLL) || cq_needs_enter())
-    flags |= IORING_ENTER_GETEVENTS, must_enter = true;
+  if (waiting || iopoll_ || cq_needs_enter()) flags |= IORING_ENTER_GETEVENTS, must_enter = true;
   if (!must_enter) return sqpoll ? static_cast<int>(pending) : 0;
-  const int ret = enter(sqpoll ? 0 : pending, wait_nr, flags, timeout);
+  if (w.min_wait_usec != 0 && !(features_ & IORING_FEAT_MIN_TIMEOUT)) return -EOPNOTSUPP;
+
+  // A relative timeout becomes a deadline now; every enter below waits until that deadline, never
+  // for the full timeout again. Kernels with IORING_ENTER_ABS_TIMER (6.12, with FEAT_MIN_TIMEOUT)
+  // take the deadline itself; older ones the time left.
+  const bool bounded = waiting && w.timeout != nullptr;
+  const bool abs_timer = features_ & IORING_FEAT_MIN_TIMEOUT;
+  __kernel_timespec deadline{};
+  if (bounded) deadline = w.absolute ? *w.timeout : plus(now(clock_), *w.timeout);
+  const bool ext = bounded || w.sigmask != nullptr || w.min_wait_usec != 0;
+
+  int submitted = 0;
+  for (;;) {
+    __kernel_timespec ts{};
+    io_uring_getevents_arg arg{};
+    unsigned eflags = flags | enter_flags_;
+    if (bounded) {
+      if (abs_timer) {
+        ts = deadline;
+        eflags |= IORING_ENTER_ABS_TIMER;
+      } else {
+        const timespec t = now(clock_);
+        if (passed(deadline, t)) return -ETIME;
+        ts = remaining(deadline, t);
+      }
+      arg.ts = reinterpret_cast<std::uintptr_t>(&ts);
+    }
+    if (w.sigmask) {
+      arg.sigmask = reinterpret_cast<std::uintptr_t>(w.sigmask);
+      arg.sigmask_sz = _NSIG / 8;
+    }
+    set_min_wait_usec(arg, w.min_wait_usec);
+    if (registered_ && !on_owner_thread()) return -EXDEV;
+    const unsigned to_submit = submitted == 0 ? pending : 0;
+    const int ret =
+        ext ? sys::io_uring_enter2(enter_fd_, to_submit, waiting ? w.nr : 0,
+                                   eflags | IORING_ENTER_EXT_ARG, &arg, sizeof arg)
+            : sys::io_uring_enter(enter_fd_, to_submit, waiting ? w.nr : 0, eflags, nullptr);
+    if (ret < 0) {
+      if (ret == -EBADR) {
+        // A CQE was dropped: still look at what is there.
+        cq_dropped_ = true;
+        if (!waiting || cq_.ready() >= w.nr) return submitted;
+        continue;
+      }
+      return ret;
+    }
+    if (submitted == 0) submitted = sqpoll ? static_cast<int>(pending) : ret;
+    flags &= ~IORING_ENTER_SQ_WAKEUP;
+    if (!waiting) return submitted;
+    const unsigned ready = cq_.ready();
+    if (ready >= w.nr || (w.min_wait_usec != 0 && ready != 0)) return submitted;
+    // The enter submitted, so the kernel answered with the count and hid why the wait ended:
+    // the deadline (-ETIME) or a signal (-EINTR).
+    if (bounded && passed(deadline, now(clock_))) return -ETIME;
+    if (to_submit != 0 && ret != 0) return -EINTR;
+  }
+}
+
+int Ring::submit_and_wait_timeout(io_uring_cqe** cqe, unsigned wait_nr, const __kernel_timespec* ts,
+                                  const sigset_t* sigmask) noexcept {
+  return submit_and_wait_min_timeout(cqe, wait_nr, ts, 0, sigmask);
+}
+
+int Ring::submit_and_wait_min_timeout(io_uring_cqe** cqe, unsigned wait_nr,
+                                      const __kernel_timespec* ts, unsigned min_wait_usec,
+                                      const sigset_t* sigmask) noexcept {
+  WaitSpec w;
+  w.nr = wait_nr;
+  w.timeout = ts;
+  w.min_wait_usec = min_wait_usec;
+  w.sigmask = sigmask;
+  const int ret = submit_and_wait(w);
+  *cqe = cq_.peek();
   if (ret < 0) return ret;
-  return sqpoll ? static_cast<int>(pending) : ret;
+  return *cqe || wait_nr == 0 ? ret : -EAGAIN;
 }
 
 int Ring::fetch_cqe(io_uring_cqe** cqe) noexcept {
-  if (const int ret = get_events(); ret < 0) return ret;
+  const int ret = get_events();
+  // Whatever the enter answered (-EBADR says a CQE was dropped), the CQ may hold one now.
   *cqe = cq_.peek();
-  return *cqe ? 0 : -EAGAIN;
+  if (*cqe) return 0;
+  return ret < 0 ? ret : -EAGAIN;
 }
 
-int Ring::wait_cqe(io_uring_cqe** cqe, const __kernel_timespec* timeout) noexcept {
-  for (;;) {
-    *cqe = cq_.peek();
-    if (*cqe) return 0;
-    const int ret = submit_and_wait(1, timeout);
-    if (ret < 0) return ret;
-  }
+int Ring::wait_cqes(io_uring_cqe** cqe, const WaitSpec& w) noexcept {
+  *cqe = cq_.peek();
+  const unsigned nr = w.nr == 0 ? 1 : w.nr;
+  if (*cqe && cq_.ready() >= nr) return 0;
+  WaitSpec wait = w;
+  wait.nr = nr;
+  // Waiting submits nothing: enter with to_submit 0 (the SQ's pending count is not ours to act
+  // on here: another thread or a fork child may own what is in it).
+  const int ret = submit_general(0, wait);
+  *cqe = cq_.peek();
+  if (*cqe) return 0;
+  return ret < 0 ? ret : -EAGAIN;
+}
+
+unsigned Ring::peek_batch_cqe(io_uring_cqe** cqes, unsigned count) noexcept {
+  const CompletionQueue::Batch b = cq_.peek_batch();
+  const unsigned n = std::min(count, b.size());
+  for (unsigned i = 0; i < n; ++i) cqes[i] = const_cast<io_uring_cqe*>(&b[i]);
+  return n;
 }
 
 }  // namespace uring

@@ -2,13 +2,19 @@
 // io_uring_enter calls that submit and wait. Move-only; the destructor unmaps and closes.
 //
 // Threading: get_sqe/submit are single-producer and peek/for_each/advance single-consumer. A ring
-// created with Sharing::single_thread (the default) belongs to the thread that created it: the
-// kernel enforces it (SINGLE_ISSUER answers -EEXIST to any other task), and the registered ring fd
-// is an index into that thread's private table, so the ring must also be destroyed on that thread.
-// Sharing::shared gives a ring any thread may enter, with the caller serialising access.
+// created with Sharing::single_thread (the default) belongs to the thread that created it (its
+// owner): the kernel refuses other tasks' submissions (SINGLE_ISSUER: -EEXIST), and a registered
+// ring fd is an index into the owner's private table, which in another thread names another ring
+// or none. So every call that enters through the registered index checks the calling thread first
+// and answers -EXDEV elsewhere (an errno io_uring_enter never gives); registration calls use the
+// plain fd, where the kernel's own SINGLE_ISSUER check answers -EEXIST. Destroy the ring on its
+// owner thread, or after that thread has exited (see ~Ring). Sharing::shared gives a ring any
+// thread may enter, with the caller serialising access.
 #pragma once
 
 #include <linux/time_types.h>
+#include <signal.h>
+#include <time.h>
 
 #include <cerrno>
 #include <cstddef>
@@ -27,6 +33,30 @@ enum class Sharing : unsigned char {
   // Any thread may use the ring (one at a time). Adds COOP_TASKRUN | TASKRUN_FLAG; no registered
   // fd.
   shared,
+};
+
+namespace detail {
+// The calling thread's id, cached per thread (0 until first asked): Ring::on_owner_thread() is a
+// TLS load and a compare. A fork child's cache is reset (pthread_atfork), since it inherits the
+// value.
+inline thread_local int tls_tid = 0;
+int cache_tid() noexcept;  // gettid(), stored in tls_tid
+}  // namespace detail
+
+// How long a wait may block, and what else bounds it (liburing's io_uring_wait_cqes /
+// io_uring_submit_and_wait_min_timeout arguments, as one value).
+struct WaitSpec {
+  unsigned nr = 1;  // CQEs to wait for
+  // Null: no time limit. Otherwise a relative time, turned into a deadline when the call starts,
+  // so that entering the kernel again (after a signal hidden by a submission count, say) never
+  // restarts it; or, with `absolute`, the deadline itself on the ring's clock (CLOCK_MONOTONIC
+  // unless Ring::register_clock chose another).
+  const __kernel_timespec* timeout = nullptr;
+  bool absolute = false;
+  // 6.12 (IORING_FEAT_MIN_TIMEOUT): after this many microseconds, return as soon as one CQE is
+  // ready even if fewer than nr are. -EOPNOTSUPP on older kernels (the library's refusal).
+  unsigned min_wait_usec = 0;
+  const sigset_t* sigmask = nullptr;  // signals blocked only while waiting (like ppoll)
 };
 
 struct Params {
@@ -54,74 +84,145 @@ struct Params {
 
 class Ring {
  public:
-  // Creates and maps a ring. Errors: -EINVAL (entries 0 or too large, unknown or contradictory
-  // flags), -EOPNOTSUPP (SQE128, CQE32, NO_MMAP, REGISTERED_FD_ONLY: not supported by this
-  // library), -EPROTO (the kernel's offsets do not fit its own mapping), or the kernel's errno:
-  // -ENOSYS / -EPERM where io_uring is unavailable, -ENOMEM, -EMFILE ...
+  // Creates and maps a ring. Every flag in params.flags goes to the kernel as it is, so the
+  // kernel's errno comes back for what it refuses (-EINVAL for unknown bits, bad sizes and bad
+  // combinations; -ENOSYS / -EPERM where io_uring is unavailable; -ENOMEM, -EMFILE ...). The
+  // library's own refusals: -EOPNOTSUPP for SQE128, CQE32, NO_MMAP and REGISTERED_FD_ONLY (the
+  // accessors do not handle them), -EPROTO when the kernel's ring offsets are not usable.
   static Result<Ring> create(const Params& params = {}) noexcept;
 
+  // A moved-from or default Ring is empty: it hands out no SQE (get_sqe nullptr), sees no CQE, and
+  // a call that would enter the kernel answers -EBADF.
+  Ring() noexcept = default;
   Ring(Ring&& other) noexcept;
   Ring& operator=(Ring&& other) noexcept;
   Ring(const Ring&) = delete;
   Ring& operator=(const Ring&) = delete;
+  // Unregisters the ring fd, unmaps, closes. Off the owner thread while the owner still runs, the
+  // registered index cannot be released (it lives in the owner's table, and the same number here
+  // may name another ring): the destructor leaves it, which keeps the ring's kernel context alive
+  // until the owner exits, and says so in one line on stderr.
   ~Ring();
 
   // ---- submission ----
   io_uring_sqe* get_sqe() noexcept { return sq_.get_sqe(); }
-  // n SQEs at once, or none (size() 0) when fewer than n are free: see SubmissionQueue::get_sqes.
+  // n SQEs at once, or none (a false batch) when fewer than n are free: see
+  // SubmissionQueue::get_sqes.
   SqeBatch get_sqes(unsigned n) noexcept { return sq_.get_sqes(n); }
-  // Publishes the prepared SQEs and enters the kernel if it has to (never with SQPOLL unless the
-  // poller sleeps). Returns how many SQEs were submitted, or -errno.
+  // Publishes the prepared SQEs and enters the kernel if it has to: with SQEs to submit (SQPOLL:
+  // only to wake a sleeping poller), with completions held back (overflow, task work), and always
+  // on IOPOLL rings (completions are reaped by entering). Returns how many SQEs were submitted,
+  // or -errno.
   [[nodiscard]] int submit() noexcept { return submit_and_wait(0); }
   // submit() and wait until at least wait_nr CQEs are ready. Inline: this is the per-batch call of
   // every event loop, and without SQPOLL/IOPOLL it is a tail store, a flags check and the syscall.
   [[nodiscard]] int submit_and_wait(unsigned wait_nr) noexcept {
     const unsigned pending = sq_.flush();
     if (polled_) [[unlikely]]
-      return submit_general(pending, wait_nr, nullptr);
+      return submit_general(pending, WaitSpec{wait_nr});
     unsigned flags = enter_flags_;
     if (wait_nr != 0 || cq_needs_enter())
       flags |= IORING_ENTER_GETEVENTS;
     else if (pending == 0)
       return 0;
+    if (registered_ && !on_owner_thread()) [[unlikely]]
+      return -EXDEV;
     return sys::io_uring_enter(enter_fd_, pending, wait_nr, flags, nullptr);
   }
-  // The same with a relative timeout (may be null): -ETIME when it expires before wait_nr CQEs.
-  [[nodiscard]] int submit_and_wait(unsigned wait_nr, const __kernel_timespec* timeout) noexcept;
+  // The same, bounded: timeout (may be null) is relative and is a deadline for the whole call.
+  // -ETIME when it passes before wait_nr CQEs are ready, even if this call submitted SQEs (they
+  // stay submitted); -EINTR when a signal ended the wait.
+  [[nodiscard]] int submit_and_wait(unsigned wait_nr, const __kernel_timespec* timeout) noexcept {
+    WaitSpec w;
+    w.nr = wait_nr;
+    w.timeout = timeout;
+    return submit_general(sq_.flush(), w);
+  }
+  // The same with every bound: deadline, min-wait, signal mask.
+  [[nodiscard]] int submit_and_wait(const WaitSpec& wait) noexcept {
+    return submit_general(sq_.flush(), wait);
+  }
+  // liburing's names: io_uring_submit_and_wait_timeout / _min_timeout. *cqe gets the oldest CQE.
+  [[nodiscard]] int submit_and_wait_timeout(io_uring_cqe** cqe, unsigned wait_nr,
+                                            const __kernel_timespec* ts,
+                                            const sigset_t* sigmask) noexcept;
+  [[nodiscard]] int submit_and_wait_min_timeout(io_uring_cqe** cqe, unsigned wait_nr,
+                                                const __kernel_timespec* ts, unsigned min_wait_usec,
+                                                const sigset_t* sigmask) noexcept;
+
+  // SQEs handed out and not consumed by the kernel yet, and free SQ slots (liburing's sq_ready /
+  // sq_space_left).
+  unsigned sq_ready() const noexcept { return sq_.pending(); }
+  unsigned sq_space_left() const noexcept { return sq_.space_left(); }
 
   // ---- completion ----
   // The oldest ready CQE or nullptr; never enters the kernel. Consume with cqe_seen()/advance().
   io_uring_cqe* peek_cqe() noexcept { return cq_.peek(); }
+  // Consumes the oldest CQE if peek_cqe has shown one; never moves past the CQ's tail.
   void cqe_seen() noexcept { cq_.advance(1); }
+  // Consumes `cqe` only if it is the oldest unconsumed CQE (what peek/wait returned).
+  void cqe_seen(const io_uring_cqe* cqe) noexcept { cq_.seen(cqe); }
+  // Consumes n CQEs, at most as many as were seen ready.
   void advance(unsigned n) noexcept { cq_.advance(n); }
+  void cq_advance(unsigned n) noexcept { cq_.advance(n); }
   // Calls f(const io_uring_cqe&) for each ready CQE, then returns them to the kernel at once.
   template <class F>
   unsigned for_each_cqe(F&& f) noexcept(noexcept(f(std::declval<const io_uring_cqe&>()))) {
     return cq_.for_each(static_cast<F&&>(f));
   }
+  // Every ready CQE, indexed, none consumed (then advance(batch.size())).
+  CompletionQueue::Batch peek_batch() noexcept { return cq_.peek_batch(); }
+  // liburing's io_uring_peek_batch_cqe: up to count CQE pointers into cqes; returns how many.
+  unsigned peek_batch_cqe(io_uring_cqe** cqes, unsigned count) noexcept;
+  unsigned cq_ready() noexcept { return cq_.ready(); }
+  // The kernel holds CQEs that did not fit in the CQ (an enter with GETEVENTS moves them in).
+  bool cq_has_overflow() const noexcept { return sq_.flags() & IORING_SQ_CQ_OVERFLOW; }
   // Like peek_cqe, but when the CQ looks empty while the kernel holds completions back (overflowed
-  // CQEs, DEFER_TASKRUN/COOP_TASKRUN work; the SQ flags say so) enters once to fetch them.
-  // Returns 0 with *cqe set, -EAGAIN when nothing is ready, or the kernel's -errno.
+  // CQEs, DEFER_TASKRUN/COOP_TASKRUN work; the SQ flags say so; IOPOLL always) enters once to
+  // fetch them. Returns 0 with *cqe set, -EAGAIN when nothing is ready, or the kernel's -errno.
   [[nodiscard]] int poll_cqe(io_uring_cqe** cqe) noexcept {
     *cqe = cq_.peek();
     if (*cqe) return 0;
-    return cq_needs_enter() ? fetch_cqe(cqe) : -EAGAIN;
+    return cq_needs_enter() || iopoll_ ? fetch_cqe(cqe) : -EAGAIN;
   }
-  // Blocks until a CQE is ready (submitting what is pending first). 0 with *cqe set, or -errno;
-  // -ETIME when the timeout (may be null: no timeout) expires; -EINTR on a signal.
+  // Blocks until a CQE is ready; submits nothing (a consumer's call: submit() is the producer's).
+  // 0 with *cqe set, or -errno; -ETIME when the relative timeout (null: none) passes; -EINTR on a
+  // signal.
   [[nodiscard]] int wait_cqe(io_uring_cqe** cqe,
-                             const __kernel_timespec* timeout = nullptr) noexcept;
+                             const __kernel_timespec* timeout = nullptr) noexcept {
+    WaitSpec w;
+    w.timeout = timeout;
+    return wait_cqes(cqe, w);
+  }
+  // liburing's io_uring_wait_cqe_nr and io_uring_wait_cqes: until wait.nr CQEs are ready.
+  [[nodiscard]] int wait_cqe_nr(io_uring_cqe** cqe, unsigned wait_nr) noexcept {
+    WaitSpec w;
+    w.nr = wait_nr;
+    return wait_cqes(cqe, w);
+  }
+  [[nodiscard]] int wait_cqes(io_uring_cqe** cqe, const WaitSpec& wait) noexcept;
+  [[nodiscard]] int wait_cqes(io_uring_cqe** cqe, unsigned wait_nr, const __kernel_timespec* ts,
+                              const sigset_t* sigmask) noexcept {
+    WaitSpec w;
+    w.nr = wait_nr;
+    w.timeout = ts;
+    w.sigmask = sigmask;
+    return wait_cqes(cqe, w);
+  }
   // Enters with GETEVENTS and min_complete 0: flushes overflowed CQEs into the ring and runs
-  // deferred task work. Returns 0 or -errno.
+  // deferred task work. Returns 0 or -errno (-EBADR: the kernel had to drop a CQE it could not
+  // store, see cq_dropped()).
   [[nodiscard]] int get_events() noexcept {
-    const int ret =
-        sys::io_uring_enter(enter_fd_, 0, 0, IORING_ENTER_GETEVENTS | enter_flags_, nullptr);
+    const int ret = enter(0, 0, IORING_ENTER_GETEVENTS, nullptr);
     return ret < 0 ? ret : 0;
   }
   // True when completions exist that only an enter makes visible.
   bool cq_needs_enter() const noexcept {
     return (sq_.flags() & (IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN)) || defer_untracked_;
   }
+  // The kernel answered -EBADR to an enter of this ring: it could not allocate room for an
+  // overflowing CQE and dropped it (even with IORING_FEAT_NODROP). Sticky.
+  bool cq_dropped() const noexcept { return cq_dropped_; }
 
   // ---- the rest ----
   SubmissionQueue& sq() noexcept { return sq_; }
@@ -131,19 +232,32 @@ class Ring {
   unsigned features() const noexcept { return features_; }  // IORING_FEAT_* of this kernel
   // The registered ring index used for every enter, or -1 when enters use the plain fd.
   int registered_index() const noexcept { return registered_ ? enter_fd_ : -1; }
-  // io_uring_register on this ring, through the registered index when the kernel allows it.
+  // The thread that created the ring (its kernel thread id).
+  int owner_tid() const noexcept { return owner_tid_; }
+  bool on_owner_thread() const noexcept {
+    int tid = detail::tls_tid;
+    if (tid == 0) [[unlikely]]
+      tid = detail::cache_tid();
+    return tid == owner_tid_;
+  }
+  // io_uring_register on this ring, always through the plain fd: registration is a cold path, and
+  // there the kernel checks SINGLE_ISSUER itself (-EEXIST from another thread).
   [[nodiscard]] int register_raw(unsigned opcode, const void* arg, unsigned nr_args) const noexcept;
-  // io_uring_enter on this ring (registered index and flags applied). timeout may be null.
+  // io_uring_enter on this ring (registered index and flags applied; -EXDEV off the owner thread
+  // of a registered ring). timeout (relative, may be null) is passed as is.
   [[nodiscard]] int enter(unsigned to_submit, unsigned min_complete, unsigned flags,
-                          const __kernel_timespec* timeout) const noexcept;
+                          const __kernel_timespec* timeout) noexcept;
+  // IORING_REGISTER_CLOCK (6.12): the clock of absolute wait deadlines and of the kernel's wait
+  // timeouts (CLOCK_MONOTONIC or CLOCK_BOOTTIME). -EINVAL for other clocks; the kernel's errno
+  // otherwise (-EINVAL before 6.12).
+  [[nodiscard]] int register_clock(clockid_t clock) noexcept;
 
  private:
-  Ring() noexcept = default;
   void release() noexcept;
   // poll_cqe's slow half: one enter to fetch held-back completions, then a second look.
   int fetch_cqe(io_uring_cqe** cqe) noexcept;
-  // The general submit_and_wait: any setup (SQPOLL wake-ups, IOPOLL reaping) and a timeout.
-  int submit_general(unsigned pending, unsigned wait_nr, const __kernel_timespec* timeout) noexcept;
+  // submit_and_wait for any setup (SQPOLL wake-ups, IOPOLL reaping) and any bound.
+  int submit_general(unsigned pending, const WaitSpec& wait) noexcept;
 
   SubmissionQueue sq_;
   CompletionQueue cq_;
@@ -153,8 +267,12 @@ class Ring {
   unsigned features_ = 0;
   bool registered_ = false;
   bool polled_ = false;  // SQPOLL or IOPOLL: submit_and_wait takes submit_general()
+  bool iopoll_ = false;  // IOPOLL: completions are reaped only by entering
   // DEFER_TASKRUN without TASKRUN_FLAG: no SQ flag says when work is waiting, so poll_cqe enters.
   bool defer_untracked_ = false;
+  bool cq_dropped_ = false;
+  clockid_t clock_ = CLOCK_MONOTONIC;  // of WaitSpec deadlines
+  int owner_tid_ = 0;
   int ring_fd_ = -1;
   void* sq_ring_ = nullptr;
   std::size_t sq_ring_size_ = 0;

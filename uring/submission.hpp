@@ -17,6 +17,12 @@
 
 namespace uring {
 
+// The words an empty (default-constructed or moved-from) queue points at: a ring of 0 entries whose
+// indices are all 0 and never written, so every accessor answers "full" / "empty" instead of
+// dereferencing null, at no cost to the hot path. Read-only in practice: an empty SQ hands out no
+// SQE, so flush() never stores its tail; an empty CQ has nothing to advance over.
+inline constinit unsigned kEmptyRingWords[4] = {};
+
 // Pointers into a mapped SQ ring, already validated against the mapping's size (see Ring::create).
 struct SqRingView {
   unsigned* head;
@@ -30,9 +36,11 @@ struct SqRingView {
 // SQEs reserved together by SubmissionQueue::get_sqes: batch[i] is the i-th in ring order. A plain
 // value the caller keeps in registers, so writing the SQEs cannot make the compiler reload the
 // queue's indices between them (SQE fields may alias them as far as it knows).
+// A refused reservation is false (`if (!batch)`); a granted one of 0 SQEs is true with size() 0.
 class SqeBatch {
  public:
   unsigned size() const noexcept { return count_; }
+  explicit operator bool() const noexcept { return sqes_ != nullptr; }
   io_uring_sqe& operator[](unsigned i) const noexcept { return sqes_[(first_ + i) & mask_]; }
 
  private:
@@ -71,12 +79,13 @@ class SubmissionQueue {
     return &sqes_[tail_++ & mask_];
   }
 
-  // n SQEs at once, or none (size() 0) when fewer than n slots are free: all or nothing, like
-  // get_sqe's nullptr. Every SQE of the batch must be prepared before the next flush.
+  // n SQEs at once, or none (a false batch) when fewer than n slots are free: all or nothing, like
+  // get_sqe's nullptr. n == 0 is granted: a true batch of size 0. Every SQE of the batch must be
+  // prepared before the next flush.
   SqeBatch get_sqes(unsigned n) noexcept {
     if (limit_ - tail_ < n) {
       refresh_limit();
-      if (limit_ - tail_ < n) return SqeBatch(sqes_, tail_, mask_, 0);
+      if (limit_ - tail_ < n) return SqeBatch(nullptr, 0, 0, 0);
     }
     const SqeBatch batch(sqes_, tail_, mask_, n);
     tail_ += n;
@@ -129,6 +138,8 @@ class SubmissionQueue {
   }
 
   unsigned entries() const noexcept { return entries_; }
+  // SQEs handed out by get_sqe that the kernel has not consumed yet, published or not.
+  unsigned pending() const noexcept { return tail_ - load_acquire(khead_); }
   // SQEs handed out by get_sqe and not yet published by flush().
   unsigned unpublished() const noexcept { return tail_ - published_; }
   // Free slots as far as the last look at the kernel's head knows (it may be more by now).
@@ -143,10 +154,10 @@ class SubmissionQueue {
     return std::atomic_ref<unsigned>(*p).load(std::memory_order_relaxed);
   }
 
-  unsigned* khead_ = nullptr;
-  unsigned* ktail_ = nullptr;
-  unsigned* kflags_ = nullptr;
-  unsigned* kdropped_ = nullptr;
+  unsigned* khead_ = &kEmptyRingWords[0];
+  unsigned* ktail_ = &kEmptyRingWords[1];
+  unsigned* kflags_ = &kEmptyRingWords[2];
+  unsigned* kdropped_ = &kEmptyRingWords[3];
   io_uring_sqe* sqes_ = nullptr;
   unsigned mask_ = 0;
   unsigned entries_ = 0;

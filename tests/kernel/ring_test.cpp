@@ -11,6 +11,7 @@
 
 #include "support/helpers.hpp"
 #include "support/modes.hpp"
+#include "support/refuse_setup.hpp"
 #include "syscalls/syscalls.hpp"
 
 using test::Cqe;
@@ -130,7 +131,9 @@ TEST_CASE("NOP round trips carry user_data, one at a time and in batches", "[rin
 }
 
 TEST_CASE("get_sqe reports a full SQ with nullptr and recovers after submit", "[ring]") {
-  auto ring = test::make_ring(4);
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  auto ring = test::make_ring(mode, 4);
   for (std::uint64_t i = 0; i < 4; ++i) {
     io_uring_sqe* sqe = ring.get_sqe();
     REQUIRE(sqe != nullptr);
@@ -139,24 +142,33 @@ TEST_CASE("get_sqe reports a full SQ with nullptr and recovers after submit", "[
   }
   CHECK(ring.get_sqe() == nullptr);
   CHECK(ring.sq().space_left() == 0);
+  CHECK(!ring.get_sqes(1));
+  test::idle(ring);
   REQUIRE(ring.submit_and_wait(4) == 4);
   CHECK(ring.get_sqe() != nullptr);
   CHECK(ring.for_each_cqe([](const io_uring_cqe&) {}) == 4);
 }
 
 TEST_CASE("a 4-entry CQ given 1000 NOPs without reaping loses none", "[ring][overflow]") {
-  const bool plain = GENERATE(false, true);
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
   uring::Params p;
   p.entries = 4;
   p.cq_entries = 4;
-  if (plain) p.default_flags = false, p.register_ring_fd = false;
-  auto ring = test::make_ring(p);
+  auto ring = test::make_ring(mode, p);
   REQUIRE(ring.cq().entries() == 4);
   for (unsigned batch = 0; batch < 250; ++batch) {
     queue_nops(ring, 4, batch * 4);
     REQUIRE(ring.submit() == 4);
+    // SQPOLL: the poller consumes the SQ on its own time; wait until it has, so the next 4 fit.
+    while (ring.sq_ready() != 0) std::this_thread::yield();
   }
-  CHECK((ring.sq().flags() & IORING_SQ_CQ_OVERFLOW) != 0);
+  if (mode == test::Mode::sqpoll) {
+    // The poller posts the last CQEs after the SQ head moved: wait until the overflow shows.
+    for (int i = 0; i < 1000 && !ring.cq_has_overflow(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  CHECK(ring.cq_has_overflow());
   CHECK(ring.cq_needs_enter());
   std::vector<std::uint64_t> ids;
   while (ids.size() < 1000) {
@@ -174,7 +186,9 @@ TEST_CASE("a 4-entry CQ given 1000 NOPs without reaping loses none", "[ring][ove
 }
 
 TEST_CASE("waiting with a timeout answers -ETIME when nothing completes", "[ring]") {
-  auto ring = test::make_ring();
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  auto ring = test::make_ring(mode);
   __kernel_timespec ts{0, 20 * 1000 * 1000};
   io_uring_cqe* cqe = reinterpret_cast<io_uring_cqe*>(1);
   CHECK(ring.wait_cqe(&cqe, &ts) == -ETIME);
@@ -284,13 +298,25 @@ TEST_CASE("SQPOLL: the poller submits, and is woken after it went idle", "[ring]
 }
 
 TEST_CASE("R_DISABLED: nothing is submitted until enable_rings", "[ring]") {
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
   uring::Params p;
   p.flags = IORING_SETUP_R_DISABLED;
-  auto ring = test::make_ring(p);
+  auto ring = test::make_ring(mode, p);
   queue_nops(ring, 1, 42);
-  CHECK(ring.submit() == -EBADFD);
-  REQUIRE(uring::enable_rings(ring) == 0);
-  CHECK(ring.submit() == 1);
+  if (mode == test::Mode::sqpoll) {
+    // No poller runs yet and none sleeps, so submit() does not enter: the SQE waits in the SQ
+    // (published, counted) and nothing completes until the ring is enabled.
+    CHECK(ring.submit() == 1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    CHECK(ring.sq_ready() == 1);
+    CHECK(ring.peek_cqe() == nullptr);
+    REQUIRE(uring::enable_rings(ring) == 0);
+  } else {
+    CHECK(ring.submit() == -EBADFD);
+    REQUIRE(uring::enable_rings(ring) == 0);
+    CHECK(ring.submit() == 1);
+  }
   const Cqe c = test::wait_one(ring);
   CHECK(c.user_data == 42);
   CHECK(uring::enable_rings(ring) == -EBADFD);  // only a disabled ring can be enabled
@@ -310,40 +336,273 @@ TEST_CASE("a single-thread ring refuses other threads", "[ring]") {
     queue_nops(ring, 1, 1);
     from_other = ring.submit();
   }).join();
-  // A registered index is private to the thread that registered it: the other thread has no
-  // registered-ring table at all (-EINVAL). With the plain fd, SINGLE_ISSUER refuses it (-EEXIST).
-  CHECK(from_other == (registered ? -EINVAL : -EEXIST));
+  // A registered index is private to the thread that registered it: the library refuses to use it
+  // elsewhere (-EXDEV). With the plain fd, SINGLE_ISSUER refuses it in the kernel (-EEXIST).
+  CHECK(from_other == (registered ? -EXDEV : -EEXIST));
   CHECK(ring.submit() == 1);  // the owner submits the SQE the other thread queued
   CHECK(test::wait_one(ring).user_data == 1);
 }
 
 TEST_CASE("a moved ring keeps working and the moved-from one is empty", "[ring]") {
-  auto a = test::make_ring();
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  auto a = test::make_ring(mode);
   const int fd = a.fd();
   uring::Ring b = std::move(a);
   CHECK(a.fd() == -1);
   CHECK(b.fd() == fd);
   queue_nops(b, 1, 9);
+  test::idle(b);
   CHECK(b.submit() == 1);
   CHECK(test::wait_one(b).user_data == 9);
-  auto c = test::make_ring();
+  auto c = test::make_ring(mode);
   c = std::move(b);  // c's old ring is released here
   CHECK(c.fd() == fd);
+  queue_nops(c, 1, 10);
+  test::idle(c);
+  CHECK(c.submit_and_wait(1) == 1);
+  CHECK(test::wait_one(c).user_data == 10);
+
+  // Every call on the moved-from rings answers, none crashes (it used to: SIGSEGV in submit).
+  for (uring::Ring* empty : {&a, &b}) {
+    CHECK(empty->get_sqe() == nullptr);
+    CHECK(!empty->get_sqes(1));
+    CHECK(empty->submit() == 0);
+    CHECK(empty->submit_and_wait(1) == -EBADF);
+    CHECK(empty->peek_cqe() == nullptr);
+    io_uring_cqe* cqe = nullptr;
+    CHECK(empty->poll_cqe(&cqe) == -EAGAIN);
+    CHECK(empty->wait_cqe(&cqe) == -EBADF);
+    CHECK(empty->get_events() == -EBADF);
+    CHECK(empty->for_each_cqe([](const io_uring_cqe&) {}) == 0);
+    empty->cqe_seen();
+    empty->advance(3);
+    CHECK(empty->cq_ready() == 0);
+    CHECK(empty->peek_batch().size() == 0);
+    CHECK(uring::register_files_sparse(*empty, 4) == -EBADF);
+  }
 }
 
 TEST_CASE("no fd and no mapping is left behind after rings are destroyed", "[ring][leaks]") {
   // Warm up whatever the C++ runtime maps lazily.
   { auto warm = test::make_ring(); }
   const unsigned fds = count_fds(), maps = count_mappings();
-  for (int i = 0; i < 50; ++i) {
-    auto a = test::make_ring(64);
-    auto b = test::make_plain_ring(8);
-    uring::Params p;
-    p.flags = IORING_SETUP_SQPOLL;
-    auto c = test::make_ring(p);
-    queue_nops(a, 1, 1);
-    CHECK(a.submit() == 1);
+  for (int i = 0; i < 10; ++i) {
+    for (test::Mode mode : {test::Mode::default_, test::Mode::shared, test::Mode::plain,
+                            test::Mode::sqpoll, test::Mode::sq_array}) {
+      auto a = test::make_ring(mode, 64);
+      queue_nops(a, 1, 1);
+      CHECK(a.submit() == 1);
+      CHECK(test::wait_one(a).user_data == 1);
+    }
   }
   CHECK(count_fds() == fds);
   CHECK(count_mappings() == maps);
+}
+
+TEST_CASE("cqe_seen never moves the head past the tail", "[ring][cq]") {
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  auto ring = test::make_ring(mode, 8);
+  ring.cqe_seen();  // nothing ready: a stray call
+  ring.advance(5);
+  CHECK(ring.cq_ready() == 0);  // was 4294967295
+  queue_nops(ring, 2, 40);
+  test::idle(ring);
+  REQUIRE(ring.submit_and_wait(2) == 2);
+  io_uring_cqe* first = ring.peek_cqe();
+  REQUIRE(first != nullptr);
+  CHECK(first->user_data == 40);
+  io_uring_cqe wrong{};
+  ring.cqe_seen(&wrong);  // not the oldest CQE: nothing happens
+  CHECK(ring.cq_ready() == 2);
+  ring.cqe_seen(first);
+  CHECK(ring.cq_ready() == 1);
+  ring.cqe_seen(first);  // already consumed: nothing
+  CHECK(ring.cq_ready() == 1);
+  CHECK(ring.peek_cqe()->user_data == 41);
+  ring.advance(10);  // more than ready: cut to 1
+  CHECK(ring.cq_ready() == 0);
+  queue_nops(ring, 1, 42);
+  test::idle(ring);
+  REQUIRE(ring.submit_and_wait(1) == 1);
+  CHECK(test::wait_one(ring).user_data == 42);
+}
+
+TEST_CASE("for_each_cqe: a callback that peeks sees the next CQE, not the same one", "[ring][cq]") {
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  auto ring = test::make_ring(mode, 8);
+  queue_nops(ring, 3, 60);
+  test::idle(ring);
+  REQUIRE(ring.submit_and_wait(3) == 3);
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> seen;
+  CHECK(ring.for_each_cqe([&](const io_uring_cqe& c) {
+    const io_uring_cqe* next = ring.peek_cqe();
+    seen.emplace_back(c.user_data, next ? next->user_data : 0);
+  }) == 3);
+  CHECK(seen == std::vector<std::pair<std::uint64_t, std::uint64_t>>{{60, 61}, {61, 62}, {62, 0}});
+  CHECK(ring.cq_ready() == 0);
+}
+
+TEST_CASE("peek_batch gives every ready CQE without consuming", "[ring][cq]") {
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  auto ring = test::make_ring(mode, 8);
+  queue_nops(ring, 5, 70);
+  test::idle(ring);
+  REQUIRE(ring.submit_and_wait(5) == 5);
+  const auto batch = ring.peek_batch();
+  REQUIRE(batch.size() == 5);
+  for (unsigned i = 0; i < 5; ++i) CHECK(batch[i].user_data == 70 + i);
+  CHECK(ring.cq_ready() == 5);
+  io_uring_cqe* ptrs[3];
+  CHECK(ring.peek_batch_cqe(ptrs, 3) == 3);
+  CHECK(ptrs[2]->user_data == 72);
+  ring.advance(batch.size());
+  CHECK(ring.cq_ready() == 0);
+}
+
+TEST_CASE("a CQ of 512 entries cycled twice: every slot reads the CQE the kernel wrote",
+          "[ring][cq]") {
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  uring::Params p;
+  p.entries = 64;
+  p.cq_entries = 512;
+  auto ring = test::make_ring(mode, p);
+  REQUIRE(ring.cq().entries() == 512);
+  std::uint64_t next = 0, expect = 0;
+  for (int round = 0; round < 16; ++round) {
+    queue_nops(ring, 64, next);
+    next += 64;
+    test::idle(ring);
+    REQUIRE(ring.submit_and_wait(64) == 64);
+    ring.for_each_cqe([&](const io_uring_cqe& c) {
+      REQUIRE(c.user_data == expect);
+      REQUIRE(c.res == 0);
+      ++expect;
+    });
+  }
+  CHECK(expect == 1024);
+}
+
+TEST_CASE("get_sqes(0) is a granted empty batch, a refusal is false", "[ring]") {
+  auto ring = test::make_ring(4);
+  const uring::SqeBatch none = ring.get_sqes(0);
+  CHECK(bool(none));
+  CHECK(none.size() == 0);
+  CHECK(!ring.get_sqes(5));
+  const uring::SqeBatch four = ring.get_sqes(4);
+  CHECK(bool(four));
+  CHECK(four.size() == 4);
+  for (unsigned i = 0; i < 4; ++i) uring::prep_nop(four[i]), four[i].user_data = i;
+  CHECK(!ring.get_sqes(1));
+  CHECK(ring.submit_and_wait(4) == 4);
+  CHECK(ring.for_each_cqe([](const io_uring_cqe&) {}) == 4);
+}
+
+TEST_CASE("setup asks the kernel: its answer, not the library's, for what it judges",
+          "[ring][setup]") {
+  // Raw answer of io_uring_setup for these parameters.
+  auto kernel_answer = [](unsigned entries, unsigned flags, unsigned cq) {
+    io_uring_params kp{};
+    kp.flags = flags;
+    kp.cq_entries = cq;
+    const int fd = uring::sys::io_uring_setup(entries, &kp);
+    if (fd >= 0) ::close(fd);
+    return fd >= 0 ? 0 : fd;
+  };
+  auto library_answer = [](unsigned entries, unsigned flags, unsigned cq) {
+    uring::Params p;
+    p.entries = entries;
+    p.flags = flags;
+    p.cq_entries = cq;
+    p.default_flags = false;
+    p.register_ring_fd = false;
+    return uring::Ring::create(p).error();
+  };
+  struct Case {
+    unsigned entries, flags, cq;
+  };
+  const Case cases[] = {
+      {4, IORING_SETUP_CQSIZE, 3},  // cq below entries: the kernel rounds up and accepts
+      {65536, IORING_SETUP_CLAMP | IORING_SETUP_CQSIZE, 32768},
+      {65536, IORING_SETUP_CLAMP, 0},
+      {8, IORING_SETUP_CLAMP | IORING_SETUP_CQSIZE, 1U << 20},
+      {40000, 0, 0},
+      {0, 0, 0},
+      {8, 1U << 18, 0},  // IORING_SETUP_CQE_MIXED on 6.18; unknown before
+      {8, 1U << 30, 0},  // unknown everywhere
+  };
+  for (const Case& c : cases) {
+    INFO("entries " << c.entries << " flags 0x" << std::hex << c.flags << std::dec << " cq "
+                    << c.cq);
+    CHECK(library_answer(c.entries, c.flags, c.cq) == kernel_answer(c.entries, c.flags, c.cq));
+  }
+  // The library's own refusals: an errno the kernel does not give to setup.
+  CHECK(library_answer(8, IORING_SETUP_SQE128, 0) == -EOPNOTSUPP);
+  CHECK(kernel_answer(8, IORING_SETUP_SQE128, 0) == 0);
+}
+
+TEST_CASE("a default flag can be had alone, and left out alone", "[ring][setup]") {
+  uring::Params only;
+  only.default_flags = false;
+  only.register_ring_fd = false;
+  only.optional_flags = IORING_SETUP_NO_SQARRAY;
+  auto a = test::make_ring(only);
+  CHECK(a.flags() == (kernel_accepts(IORING_SETUP_NO_SQARRAY) ? IORING_SETUP_NO_SQARRAY : 0U));
+  uring::Params without;
+  without.without_flags = IORING_SETUP_NO_SQARRAY;
+  auto b = test::make_ring(without);
+  CHECK((b.flags() & IORING_SETUP_NO_SQARRAY) == 0);
+  auto d = test::make_ring();
+  CHECK((b.flags() | (d.flags() & IORING_SETUP_NO_SQARRAY)) == d.flags());
+}
+
+TEST_CASE("a kernel refusing a default flag: the ring comes without it (forced on this kernel)",
+          "[ring][setup][fallback]") {
+  if (!test::kCanRefuseSetup) {
+    test::unsupported("forced setup refusal: the SIGSYS handler reads x86-64 registers");
+    return;
+  }
+  struct Got {
+    int error = 1;
+    unsigned flags = 0;
+    int nop = -1;
+  };
+  const auto d = test::make_ring().flags();
+  // A kernel refusing one flag is taken for a kernel older than it: the library gives up flags
+  // newest first until the kernel accepts, so the flags newer than the refused one go too and
+  // every older one stays; without DEFER_TASKRUN, COOP_TASKRUN keeps TASKRUN_FLAG valid (6.0).
+  const unsigned nsa = IORING_SETUP_NO_SQARRAY, defer = IORING_SETUP_DEFER_TASKRUN,
+                 single = IORING_SETUP_SINGLE_ISSUER, flag = IORING_SETUP_TASKRUN_FLAG,
+                 coop = IORING_SETUP_COOP_TASKRUN, all = IORING_SETUP_SUBMIT_ALL;
+  const std::pair<unsigned, unsigned> cases[] = {
+      {nsa, d & ~nsa},
+      {defer, (d & ~(nsa | defer)) | coop},
+      {single, (d & ~(nsa | defer | single)) | coop},
+      {flag, (d & ~(nsa | defer | single | flag)) | coop},
+      {all, 0},
+  };
+  for (const auto& [refused, expect] : cases) {
+    if (!(d & refused)) continue;
+    INFO("refused flag 0x" << std::hex << refused);
+    const Got got = test::with_setup_refusing(refused, [] {
+      Got g;
+      auto r = uring::Ring::create();
+      g.error = r.error();
+      if (!r.ok()) return g;
+      g.flags = r->flags();
+      io_uring_sqe* sqe = r->get_sqe();
+      uring::prep_nop(*sqe);
+      sqe->user_data = 5;
+      if (r->submit_and_wait(1) == 1 && r->peek_cqe()) g.nop = r->peek_cqe()->res;
+      return g;
+    });
+    CHECK(test::refused_setup_calls.load() >= 1);
+    REQUIRE(got.error == 0);
+    CHECK(got.flags == expect);
+    CHECK(got.nop == 0);
+  }
 }

@@ -77,11 +77,13 @@ inline uring::Ring make_ring(Mode mode, unsigned entries = 8) {
   return make_ring(params(mode, entries));
 }
 
-// With SQPOLL: sleep past the poller's idle time, so that it is asleep when the next submit comes
-// and the submit must wake it. Other modes: nothing.
-inline void idle(const uring::Ring& ring) {
-  if (ring.flags() & IORING_SETUP_SQPOLL)
-    std::this_thread::sleep_for(std::chrono::milliseconds(kSqpollIdleMs * 5));
+// With SQPOLL: wait until the poller has gone to sleep (it sets IORING_SQ_NEED_WAKEUP once idle
+// for sq_thread_idle, rounded up to whole jiffies), so that the next submit must wake it. At most
+// 1 s; other modes: nothing.
+inline void idle(uring::Ring& ring) {
+  if (!(ring.flags() & IORING_SETUP_SQPOLL)) return;
+  for (int i = 0; i < 1000 && !ring.sq().needs_wakeup(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 // True (and one line `N/A: <mode>: <why>` on stdout) when the test does not apply to `mode`.

@@ -76,6 +76,23 @@ void kernel_peer(FakeRings& r, std::uint64_t total) {
   }
 }
 
+// The kernel's side of the CQ alone: posts `total` CQEs (user_data = i, res = i ^ 0x55), waiting
+// for space by load-acquiring the CQ head. No SQ handshake orders anything here, so the only
+// thing between our reads of a CQE and the peer's next write into that slot is the head's
+// release store pairing with this acquire: weaken either and TSan reports the race.
+void cq_producer(FakeRings& r, std::uint64_t total) {
+  unsigned cq_tail = r.cq_tail.v;
+  const unsigned cq_mask = r.cq_entries_ - 1;
+  for (std::uint64_t i = 0; i < total; ++i) {
+    while (cq_tail - load_acquire(&r.cq_head.v) == r.cq_entries_) std::this_thread::yield();
+    io_uring_cqe& cqe = r.cqes[cq_tail & cq_mask];
+    cqe.user_data = i;
+    cqe.res = static_cast<std::int32_t>(i ^ 0x55);
+    cqe.flags = static_cast<std::uint32_t>(i);
+    store_release(&r.cq_tail.v, ++cq_tail);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("get_sqe hands out exactly `entries` slots, then nullptr until the head moves", "[sq]") {
@@ -218,4 +235,39 @@ TEST_CASE("a peer thread playing the kernel sees every SQE once and we see every
   REQUIRE(next_reap == kTotal);
   REQUIRE(r.sq_head.v == 0xffff0000U + static_cast<unsigned>(kTotal));
   REQUIRE(r.cq_head.v == 0xffff0000U + static_cast<unsigned>(kTotal));
+}
+
+TEST_CASE("a CQ-only peer: every CQE seen once, in order, its slot reused only after advance",
+          "[cq][threads]") {
+  constexpr std::uint64_t kTotal = 100000;
+  FakeRings r(4, 8, 0xfffff000);
+  auto cq = r.cq();
+  std::thread peer(cq_producer, std::ref(r), kTotal);
+  std::uint64_t next = 0;
+  bool in_order = true;
+  auto check = [&](const io_uring_cqe& c) {
+    in_order &= c.user_data == next && c.res == static_cast<std::int32_t>(next ^ 0x55) &&
+                c.flags == static_cast<std::uint32_t>(next);
+    ++next;
+  };
+  while (next < kTotal) {
+    switch (next % 3) {
+      case 0: cq.for_each(check); break;
+      case 1:
+        if (io_uring_cqe* c = cq.peek()) {
+          check(*c);
+          cq.seen(c);
+        }
+        break;
+      default: {
+        const auto batch = cq.peek_batch();
+        for (unsigned i = 0; i < batch.size(); ++i) check(batch[i]);
+        cq.advance(batch.size());
+      }
+    }
+  }
+  peer.join();
+  REQUIRE(in_order);
+  REQUIRE(next == kTotal);
+  REQUIRE(r.cq_head.v == 0xfffff000U + static_cast<unsigned>(kTotal));
 }

@@ -189,9 +189,10 @@ static_assert(!std::is_move_constructible_v<FilesUpdate<4>>);
 static_assert(!std::is_copy_assignable_v<FilesUpdate<4>>);
 static_assert(!std::is_move_assignable_v<FilesUpdate<4>>);
 
-TEST_CASE("FilesUpdate destroyed while in flight aborts; completed, it goes quietly",
+TEST_CASE("FilesUpdate destroyed while in flight aborts; completed or abandoned, it goes quietly",
           "[files_update]") {
-  const bool complete_first = GENERATE(false, true);
+  const int how = GENERATE(0, 1, 2);  // 0: destroyed in flight, 1: completed, 2: abandoned
+  const bool complete_first = how != 0;
   const pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
@@ -202,7 +203,9 @@ TEST_CASE("FilesUpdate destroyed while in flight aborts; completed, it goes quie
       const int fds[] = {1};
       io_uring_sqe sqe{};
       if (up.prepare(sqe, 0, fds) != 0) ::_exit(2);
-      if (complete_first) (void)up.complete(1);
+      if (how == 1) (void)up.complete(1);
+      if (how == 2 && up.abandon() != 0) ::_exit(3);
+      if (how == 2 && (up.abandon() != -EALREADY || up.in_flight())) ::_exit(4);
     }
     ::_exit(0);
   }
