@@ -715,7 +715,7 @@ TEST_CASE("a tag is posted only once no request uses the old file any more", "[r
   REQUIRE(ring.submit() == 1);
   // With SQPOLL the poller issues the read in its own time: replace the file only after it has
   // consumed the SQE (other modes issue it inside submit(), and this loop does not turn).
-  for (int ms = 0; ms < 1000 && ring.sq().flush() != 0; ++ms) ::usleep(1000);
+  for (int ms = 0; ms < 5000 && ring.sq().flush() != 0; ++ms) ::usleep(1000);
   REQUIRE(ring.sq().flush() == 0);
   const int repl[] = {other.read.get()};
   CHECK(uring::register_files_update(ring, 0, repl) == 1);

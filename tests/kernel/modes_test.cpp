@@ -112,9 +112,9 @@ TEST_CASE("sqpoll mode: idle() leaves the poller asleep, and a submit wakes it",
   auto ring = test::make_ring(test::Mode::sqpoll);
   REQUIRE((ring.flags() & IORING_SETUP_SQPOLL) != 0);
   // The poller sleeps once it has been idle for kSqpollIdleMs. idle() waits a few times that; on
-  // a loaded machine the poller may get the CPU later, so wait for the flag (1 s at most).
+  // a loaded machine the poller may get the CPU later, so wait for the flag (5 s at most).
   test::idle(ring);
-  for (int ms = 0; ms < 1000 && !ring.sq().needs_wakeup(); ++ms)
+  for (int ms = 0; ms < 5000 && !ring.sq().needs_wakeup(); ++ms)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   REQUIRE(ring.sq().needs_wakeup());
   for (std::uint64_t round = 0; round < 3; ++round) {
@@ -124,14 +124,14 @@ TEST_CASE("sqpoll mode: idle() leaves the poller asleep, and a submit wakes it",
     REQUIRE(ring.sq().needs_wakeup());  // still asleep: only the submit can wake it
     REQUIRE(ring.submit() == 1);
     // Taken without any further enter (wait_cqe would wake the poller itself): the submit woke it.
-    for (int ms = 0; ms < 1000 && ring.sq().flush() != 0; ++ms)
+    for (int ms = 0; ms < 5000 && ring.sq().flush() != 0; ++ms)
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     REQUIRE(ring.sq().flush() == 0);
     const test::Cqe c = test::wait_one(ring);
     CHECK(c.user_data == 0x5000 + round);
     CHECK(c.res == 0);
     test::idle(ring);
-    for (int ms = 0; ms < 1000 && !ring.sq().needs_wakeup(); ++ms)
+    for (int ms = 0; ms < 5000 && !ring.sq().needs_wakeup(); ++ms)
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
 }
