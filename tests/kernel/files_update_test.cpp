@@ -531,7 +531,9 @@ std::vector<test::Cqe> peek_all(uring::Ring& ring) {
 // between the two are waited for as 6.1 is (either timing passes).
 std::vector<test::Cqe> tag_cqes(uring::Ring& ring, std::size_t expect) {
   if (test::kernel_version() < 618) {
-    test::older_kernel("tag CQEs arrive about a second after the file is dropped");
+    // Said only when seen: a kernel between the two may post them at once, as 6.18 does.
+    if (expect != 0 && ring.cq().ready() < expect)
+      test::older_kernel("tag CQEs arrive about a second after the file is dropped");
     for (int ms = 0; ms < (expect == 0 ? 1500 : 3000) && ring.cq().ready() < expect; ms += 10) {
       REQUIRE(ring.get_events() == 0);
       ::usleep(10'000);
@@ -546,10 +548,9 @@ std::vector<test::Cqe> tag_cqes(uring::Ring& ring, std::size_t expect) {
 std::size_t tags_on_unregister(uring::Ring& ring, std::size_t n) {
   const int v = test::kernel_version();
   if (v >= 618) return n;
-  test::older_kernel("unregistering the file table posts no tag CQEs");
-  if (v <= 601) return 0;
-  const std::size_t got = ring.cq().ready();
-  return got == 0 ? 0 : n;
+  const std::size_t due = v <= 601 || ring.cq().ready() == 0 ? 0 : n;
+  if (due == 0) test::older_kernel("unregistering the file table posts no tag CQEs");
+  return due;
 }
 
 bool is_tag_cqe(const test::Cqe& c, std::uint64_t tag) {
