@@ -1,6 +1,7 @@
 // IORING_OP_FILES_UPDATE and the tagged registration calls against the running kernel: one case per
 // error of the seed's ERRORS section and per FILES_UPDATE row of kernel-facts.md, each asserting
-// the exact res, plus the array lifetime (IOSQE_ASYNC inside a link) and the tag CQEs.
+// the exact res, plus the array lifetime (IOSQE_ASYNC inside a link) and the tag CQEs. Every test
+// runs in every ring mode (tests/support/modes.hpp).
 #include <sys/mman.h>
 
 #include <algorithm>

@@ -4,6 +4,12 @@
 // after get_events on the target, poll_cqe answers -EAGAIN). Then the receiving rules
 // (DEFER_TASKRUN, overflow), a 100,000-message two-thread run, SEND_FD usability, the sync form
 // and the typed layer's own refusals.
+//
+// Ring modes (tests/support/modes.hpp): every test that submits runs once per mode, with the
+// target and the source in that mode; the target's mode is the one that changes answers (a
+// DEFER_TASKRUN target defers DATA messages, COOP_TASKRUN, plain and SQPOLL targets get them at
+// once), and each such answer is asserted per mode. Tests about DEFER_TASKRUN's own rules keep a
+// DEFER_TASKRUN target and say why.
 #include <sys/utsname.h>
 
 #include <array>

@@ -1,4 +1,5 @@
-// Registration against the running kernel: file tables, alloc range, probe, enable.
+// Registration against the running kernel: file tables, alloc range, probe, enable. Every test
+// runs in every ring mode it applies to (tests/support/modes.hpp).
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <string>
