@@ -70,10 +70,12 @@ TEST_CASE("each_mode() lists every mode once, in the documented order", "[modes]
 }
 
 TEST_CASE("not_in() answers true only for the modes it excludes", "[modes]") {
-  CHECK_FALSE(test::not_in(test::Mode::plain, {test::Mode::sqpoll}, "checking not_in itself"));
-  CHECK_FALSE(test::not_in(test::Mode::sqpoll, {}, "checking not_in itself"));
+  CHECK_FALSE(test::not_in(test::Mode::plain, {test::Mode::sqpoll},
+                           "not_in checked by modes_test (no test skipped)"));
+  CHECK_FALSE(
+      test::not_in(test::Mode::sqpoll, {}, "not_in checked by modes_test (no test skipped)"));
   CHECK(test::not_in(test::Mode::sqpoll, {test::Mode::plain, test::Mode::sqpoll},
-                     "checking not_in itself"));
+                     "not_in checked by modes_test (no test skipped)"));
 }
 
 TEST_CASE("each mode gives exactly the setup it promises on this kernel", "[modes]") {
