@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <string>
+#include <thread>
 
 #include "support/helpers.hpp"
 #include "support/modes.hpp"
@@ -108,21 +109,18 @@ TEST_CASE("probe lists the opcodes this kernel supports", "[register][probe]") {
   CHECK(uring::opcode_name(250) == nullptr);
 }
 
-TEST_CASE("registration goes through the registered ring index where the kernel allows it",
+TEST_CASE("registration goes through the plain ring fd, where the kernel checks the issuer",
           "[register]") {
   const test::Mode mode = GENERATE(test::each_mode());
   MODE_SCOPE(mode);
-  if (test::not_in(mode, {test::Mode::shared, test::Mode::plain}, "no registered ring fd")) return;
   auto ring = test::make_ring(mode);
-  REQUIRE(ring.registered_index() >= 0);
-  // The index is not an fd: using it as one would hit whatever fd has that number, not the ring.
-  // register_raw must pick the right path, so the probe works either way.
   CHECK(uring::probe(ring).ok());
-  if (ring.features() & IORING_FEAT_REG_REG_RING) {
-    CHECK(uring::sys::io_uring_register(ring.registered_index(),
-                                        IORING_REGISTER_PROBE | IORING_REGISTER_USE_REGISTERED_RING,
-                                        nullptr, 0) == -EINVAL);  // reached the ring: bad args
-  } else {
-    test::unsupported("IORING_FEAT_REG_REG_RING: registration through the plain ring fd");
-  }
+  const bool single_issuer = ring.flags() & IORING_SETUP_SINGLE_ISSUER;
+  // From another thread: on a SINGLE_ISSUER ring the kernel refuses (-EEXIST) whether or not the
+  // ring has a registered index (which would name another ring in that thread's table).
+  int from_other = 1;
+  std::thread([&] { from_other = uring::register_files_sparse(ring, 2); }).join();
+  CHECK(from_other == (single_issuer ? -EEXIST : 0));
+  if (!single_issuer) CHECK(uring::unregister_files(ring) == 0);
+  CHECK(uring::register_files_sparse(ring, 2) == 0);
 }
