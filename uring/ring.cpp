@@ -309,6 +309,11 @@ int Ring::enter(unsigned to_submit, unsigned min_complete, unsigned flags,
   return ret;
 }
 
+int Ring::enter_off_owner(unsigned to_submit, unsigned min_complete, unsigned flags) noexcept {
+  if (!on_owner_thread()) return -EXDEV;
+  return sys::io_uring_enter(enter_fd_, to_submit, min_complete, flags, nullptr);
+}
+
 int Ring::register_raw(unsigned opcode, const void* arg, unsigned nr_args) const noexcept {
   // An empty ring has no fd; -1 itself means "no ring" to kernels since 6.13, with -EINVAL.
   if (ring_fd_ < 0) return -EBADF;

@@ -125,8 +125,10 @@ class Ring {
       flags |= IORING_ENTER_GETEVENTS;
     else if (pending == 0)
       return 0;
-    if (registered_ && !on_owner_thread()) [[unlikely]]
-      return -EXDEV;
+    // The owner check: one TLS load and compare (the cached id is 0 until first asked, and no
+    // owner has id 0, so a thread that never asked takes the cold path once).
+    if (registered_ && detail::tls_tid != owner_tid_) [[unlikely]]
+      return enter_off_owner(pending, wait_nr, flags);
     return sys::io_uring_enter(enter_fd_, pending, wait_nr, flags, nullptr);
   }
   // The same, bounded: timeout (may be null) is relative and is a deadline for the whole call.
@@ -256,6 +258,9 @@ class Ring {
   void release() noexcept;
   // poll_cqe's slow half: one enter to fetch held-back completions, then a second look.
   int fetch_cqe(io_uring_cqe** cqe) noexcept;
+  // submit_and_wait's cold half when the cached thread id differs from the owner's: asks for the
+  // id, then enters or answers -EXDEV.
+  int enter_off_owner(unsigned to_submit, unsigned min_complete, unsigned flags) noexcept;
   // submit_and_wait for any setup (SQPOLL wake-ups, IOPOLL reaping) and any bound.
   int submit_general(unsigned pending, const WaitSpec& wait) noexcept;
 

@@ -1,9 +1,12 @@
-// Registration against the running kernel: file tables, alloc range, probe, enable.
+// Registration against the running kernel: file tables, alloc range, probe, enable. Every test
+// runs in every ring mode it applies to (tests/support/modes.hpp).
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <string>
+#include <thread>
 
 #include "support/helpers.hpp"
+#include "support/modes.hpp"
 #include "syscalls/syscalls.hpp"
 
 namespace {
@@ -15,6 +18,7 @@ int write_fixed(uring::Ring& ring, uring::FixedFile slot, const char* text) {
                     static_cast<unsigned>(std::strlen(text)), ~0ULL);
   sqe.flags |= IOSQE_FIXED_FILE;
   sqe.user_data = 1;
+  test::idle(ring);
   REQUIRE(ring.submit() == 1);
   return test::wait_one(ring).res;
 }
@@ -28,7 +32,9 @@ std::string read_some(const test::Pipe& p) {
 }  // namespace
 
 TEST_CASE("a dense table: fixed-file writes reach the registered pipe", "[register]") {
-  auto ring = test::make_ring();
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  auto ring = test::make_ring(mode);
   test::Pipe a, b;
   const int fds[] = {a.write.get(), -1, b.write.get()};
   REQUIRE(uring::register_files(ring, fds) == 0);
@@ -44,7 +50,9 @@ TEST_CASE("a dense table: fixed-file writes reach the registered pipe", "[regist
 }
 
 TEST_CASE("sparse table updated through io_uring_register returns the count", "[register]") {
-  auto ring = test::make_ring();
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  auto ring = test::make_ring(mode);
   test::Pipe p;
   REQUIRE(uring::register_files_sparse(ring, 8) == 0);
   CHECK(write_fixed(ring, uring::FixedFile(3), "x") == -EBADF);
@@ -63,14 +71,18 @@ TEST_CASE("sparse table updated through io_uring_register returns the count", "[
 }
 
 TEST_CASE("an io_uring fd cannot go into a file table", "[register]") {
-  auto ring = test::make_ring();
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  auto ring = test::make_ring(mode);
   auto other = test::make_plain_ring();
   const int fds[] = {other.fd()};
   CHECK(uring::register_files(ring, fds) == -EBADF);
 }
 
 TEST_CASE("file alloc range: the kernel wants nr_args 0", "[register]") {
-  auto ring = test::make_ring();
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  auto ring = test::make_ring(mode);
   REQUIRE(uring::register_files_sparse(ring, 16) == 0);
   CHECK(uring::register_file_alloc_range(ring, 4, 8) == 0);
   // What the kernel answers to liburing's documented nr_args 1.
@@ -82,10 +94,9 @@ TEST_CASE("file alloc range: the kernel wants nr_args 0", "[register]") {
 }
 
 TEST_CASE("probe lists the opcodes this kernel supports", "[register][probe]") {
-  const bool registered = GENERATE(true, false);
-  uring::Params p;
-  p.register_ring_fd = registered;
-  auto ring = test::make_ring(p);
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  auto ring = test::make_ring(mode);
   auto probe = uring::probe(ring);
   REQUIRE(probe.ok());
   CHECK(probe->last_op() >= IORING_OP_SENDMSG_ZC);  // every kernel this library targets (6.1+)
@@ -98,18 +109,18 @@ TEST_CASE("probe lists the opcodes this kernel supports", "[register][probe]") {
   CHECK(uring::opcode_name(250) == nullptr);
 }
 
-TEST_CASE("registration goes through the registered ring index where the kernel allows it",
+TEST_CASE("registration goes through the plain ring fd, where the kernel checks the issuer",
           "[register]") {
-  auto ring = test::make_ring();
-  REQUIRE(ring.registered_index() >= 0);
-  // The index is not an fd: using it as one would hit whatever fd has that number, not the ring.
-  // register_raw must pick the right path, so the probe works either way.
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  auto ring = test::make_ring(mode);
   CHECK(uring::probe(ring).ok());
-  if (ring.features() & IORING_FEAT_REG_REG_RING) {
-    CHECK(uring::sys::io_uring_register(ring.registered_index(),
-                                        IORING_REGISTER_PROBE | IORING_REGISTER_USE_REGISTERED_RING,
-                                        nullptr, 0) == -EINVAL);  // reached the ring: bad args
-  } else {
-    test::unsupported("IORING_FEAT_REG_REG_RING: registration through the plain ring fd");
-  }
+  const bool single_issuer = ring.flags() & IORING_SETUP_SINGLE_ISSUER;
+  // From another thread: on a SINGLE_ISSUER ring the kernel refuses (-EEXIST) whether or not the
+  // ring has a registered index (which would name another ring in that thread's table).
+  int from_other = 1;
+  std::thread([&] { from_other = uring::register_files_sparse(ring, 2); }).join();
+  CHECK(from_other == (single_issuer ? -EEXIST : 0));
+  if (!single_issuer) CHECK(uring::unregister_files(ring) == 0);
+  CHECK(uring::register_files_sparse(ring, 2) == 0);
 }

@@ -1,14 +1,12 @@
 // The ring-mode matrix of the kernel suite: every kernel test that drives a ring runs once per mode
 // it applies to, so that each public path is taken with each setup a user can choose.
 //
-//   default   Params{}: SINGLE_ISSUER | DEFER_TASKRUN | TASKRUN_FLAG | NO_SQARRAY | SUBMIT_ALL
-//   where
-//             the kernel has them, and a registered ring fd
+//   default   Params{}: SINGLE_ISSUER | DEFER_TASKRUN | TASKRUN_FLAG | NO_SQARRAY |
+//             SUBMIT_ALL where the kernel has them, and a registered ring fd
 //   shared    Sharing::shared: COOP_TASKRUN | TASKRUN_FLAG, no registered fd
 //   plain     flags 0, no defaults, no registered fd (what liburing's tests use most)
-//   sqpoll    IORING_SETUP_SQPOLL with a 1 ms idle time; test::idle() before a submit lets the
-//   poller
-//             fall asleep first, so the wake-up path is the one taken
+//   sqpoll    IORING_SETUP_SQPOLL with a 1 ms idle time; test::idle() before a submit waits
+//             until the poller sleeps, so the wake-up path is the one taken
 //   sq_array  the defaults without NO_SQARRAY: the SQ index array layout of kernels before 6.6
 //
 // Use:
