@@ -23,6 +23,7 @@ struct CqRingView {
   unsigned* head;
   unsigned* tail;
   unsigned* overflow;
+  unsigned* flags;  // IORING_CQ_* (written by us, read by the kernel); 5.8+
   io_uring_cqe* cqes;
   unsigned entries;  // a power of two
 };
@@ -34,6 +35,7 @@ class CompletionQueue {
       : khead_(v.head),
         ktail_(v.tail),
         koverflow_(v.overflow),
+        kflags_(v.flags),
         cqes_(v.cqes),
         mask_(v.entries - 1),
         entries_(v.entries),
@@ -110,6 +112,15 @@ class CompletionQueue {
     return cached_tail_ - head_;
   }
   unsigned entries() const noexcept { return entries_; }
+  // The CQ ring's flags word: only IORING_CQ_EVENTFD_DISABLED today. Written by us, read by the
+  // kernel with READ_ONCE when it would signal a registered eventfd: a relaxed store suffices,
+  // since no data is published through it (a signal sent just before the store is harmless).
+  unsigned flags() const noexcept {
+    return std::atomic_ref<unsigned>(*kflags_).load(std::memory_order_relaxed);
+  }
+  void set_flags(unsigned f) noexcept {
+    std::atomic_ref<unsigned>(*kflags_).store(f, std::memory_order_relaxed);
+  }
   // CQEs the kernel had to drop (only kernels without IORING_FEAT_NODROP ever drop any).
   unsigned overflow() const noexcept {
     return std::atomic_ref<unsigned>(*koverflow_).load(std::memory_order_relaxed);
@@ -123,6 +134,7 @@ class CompletionQueue {
   unsigned* khead_ = &kEmptyRingWords[0];
   unsigned* ktail_ = &kEmptyRingWords[1];
   unsigned* koverflow_ = &kEmptyRingWords[3];
+  unsigned* kflags_ = &kEmptyRingWords[2];
   io_uring_cqe* cqes_ = nullptr;
   unsigned mask_ = 0;
   unsigned entries_ = 0;

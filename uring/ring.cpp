@@ -162,7 +162,7 @@ Result<Ring> Ring::create(const Params& p) noexcept {
     sq_size = std::max(sq_size, std::size_t{off} + sizeof(unsigned));
   if (sq_array) sq_size = std::max(sq_size, std::size_t{so.array} + sq_entries * sizeof(unsigned));
   std::size_t cq_size = std::size_t{co.cqes} + std::size_t{cq_entries} * sizeof(io_uring_cqe);
-  for (std::uint32_t off : {co.head, co.tail, co.ring_mask, co.ring_entries, co.overflow})
+  for (std::uint32_t off : {co.head, co.tail, co.ring_mask, co.ring_entries, co.overflow, co.flags})
     cq_size = std::max(cq_size, std::size_t{off} + sizeof(unsigned));
   const bool single_mmap = kp.features & IORING_FEAT_SINGLE_MMAP;
   if (single_mmap) sq_size = cq_size = std::max(sq_size, cq_size);
@@ -198,9 +198,12 @@ Result<Ring> Ring::create(const Params& p) noexcept {
       SqRingView{at<unsigned>(r.sq_ring_, so.head), at<unsigned>(r.sq_ring_, so.tail),
                  at<unsigned>(r.sq_ring_, so.flags), at<unsigned>(r.sq_ring_, so.dropped),
                  static_cast<io_uring_sqe*>(r.sqes_), sq_entries});
-  r.cq_ = CompletionQueue(CqRingView{
-      at<unsigned>(r.cq_ring_, co.head), at<unsigned>(r.cq_ring_, co.tail),
-      at<unsigned>(r.cq_ring_, co.overflow), at<io_uring_cqe>(r.cq_ring_, co.cqes), cq_entries});
+  r.cq_ = CompletionQueue(
+      CqRingView{at<unsigned>(r.cq_ring_, co.head), at<unsigned>(r.cq_ring_, co.tail),
+                 at<unsigned>(r.cq_ring_, co.overflow),
+                 co.flags != 0 ? at<unsigned>(r.cq_ring_, co.flags) : &kEmptyRingWords[2],
+                 at<io_uring_cqe>(r.cq_ring_, co.cqes), cq_entries});
+  r.cq_flags_ = co.flags != 0;
 
   if (p.register_ring_fd && p.sharing == Sharing::single_thread) {
     // Offset -1: let the kernel pick the slot in this thread's registered-ring table. Kernels
@@ -243,6 +246,7 @@ Ring& Ring::operator=(Ring&& o) noexcept {
   registered_ = o.registered_;
   polled_ = o.polled_;
   iopoll_ = o.iopoll_;
+  cq_flags_ = o.cq_flags_;
   defer_untracked_ = o.defer_untracked_;
   cq_dropped_ = o.cq_dropped_;
   clock_ = o.clock_;
@@ -257,7 +261,7 @@ Ring& Ring::operator=(Ring&& o) noexcept {
   // The moved-from ring is an empty one: no SQE, no CQE, -EBADF from anything that enters.
   o.ring_fd_ = o.enter_fd_ = -1;
   o.enter_flags_ = 0;
-  o.registered_ = o.polled_ = o.iopoll_ = o.defer_untracked_ = false;
+  o.registered_ = o.polled_ = o.iopoll_ = o.defer_untracked_ = o.cq_flags_ = false;
   o.sq_ring_ = o.cq_ring_ = o.sqes_ = nullptr;
   o.sq_ = SubmissionQueue();
   o.cq_ = CompletionQueue();
@@ -318,6 +322,13 @@ int Ring::register_raw(unsigned opcode, const void* arg, unsigned nr_args) const
   // An empty ring has no fd; -1 itself means "no ring" to kernels since 6.13, with -EINVAL.
   if (ring_fd_ < 0) return -EBADF;
   return sys::io_uring_register(ring_fd_, opcode, arg, nr_args);
+}
+
+int Ring::cq_eventfd_toggle(bool enabled) noexcept {
+  if (!cq_flags_) return -EOPNOTSUPP;
+  const unsigned f = cq_.flags();
+  cq_.set_flags(enabled ? f & ~IORING_CQ_EVENTFD_DISABLED : f | IORING_CQ_EVENTFD_DISABLED);
+  return 0;
 }
 
 int Ring::register_clock(clockid_t clock) noexcept {

@@ -218,6 +218,11 @@ class Ring {
     const int ret = enter(0, 0, IORING_ENTER_GETEVENTS, nullptr);
     return ret < 0 ? ret : 0;
   }
+  // liburing's io_uring_cq_eventfd_enabled / _toggle: whether the kernel signals an eventfd
+  // registered on this ring (register_eventfd) when it posts CQEs. The toggle answers
+  // -EOPNOTSUPP (the library's) on kernels without the CQ flags word (before 5.8).
+  bool cq_eventfd_enabled() const noexcept { return !(cq_.flags() & IORING_CQ_EVENTFD_DISABLED); }
+  int cq_eventfd_toggle(bool enabled) noexcept;
   // True when completions exist that only an enter makes visible.
   bool cq_needs_enter() const noexcept {
     return (sq_.flags() & (IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN)) || defer_untracked_;
@@ -276,6 +281,7 @@ class Ring {
   // DEFER_TASKRUN without TASKRUN_FLAG: no SQ flag says when work is waiting, so poll_cqe enters.
   bool defer_untracked_ = false;
   bool cq_dropped_ = false;
+  bool cq_flags_ = false;              // the kernel gave a CQ flags word (5.8+)
   clockid_t clock_ = CLOCK_MONOTONIC;  // of WaitSpec deadlines
   int owner_tid_ = 0;
   int ring_fd_ = -1;

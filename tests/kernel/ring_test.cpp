@@ -606,3 +606,19 @@ TEST_CASE("a kernel refusing a default flag: the ring comes without it (forced o
     CHECK(got.nop == 0);
   }
 }
+
+TEST_CASE("the CQ's eventfd toggle writes IORING_CQ_EVENTFD_DISABLED in the mapped flags word",
+          "[ring][eventfd]") {
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  auto ring = test::make_ring(mode);
+  CHECK(ring.cq_eventfd_enabled());
+  REQUIRE(ring.cq_eventfd_toggle(false) == 0);
+  CHECK(!ring.cq_eventfd_enabled());
+  CHECK(ring.cq().flags() == IORING_CQ_EVENTFD_DISABLED);
+  REQUIRE(ring.cq_eventfd_toggle(true) == 0);
+  CHECK(ring.cq_eventfd_enabled());
+  CHECK(ring.cq().flags() == 0);
+  uring::Ring empty;
+  CHECK(empty.cq_eventfd_toggle(false) == -EOPNOTSUPP);
+}

@@ -37,7 +37,7 @@ struct FakeRings {
   struct alignas(64) Word {
     unsigned v = 0;
   };
-  Word sq_head, sq_tail, sq_flags, sq_dropped, cq_head, cq_tail, cq_overflow;
+  Word sq_head, sq_tail, sq_flags, sq_dropped, cq_head, cq_tail, cq_overflow, cq_flags;
   std::vector<io_uring_sqe> sqes;
   std::vector<io_uring_cqe> cqes;
   unsigned sq_entries_, cq_entries_;
@@ -47,8 +47,8 @@ struct FakeRings {
                                                     &sq_dropped.v, sqes.data(), sq_entries_});
   }
   uring::CompletionQueue cq() {
-    return uring::CompletionQueue(
-        uring::CqRingView{&cq_head.v, &cq_tail.v, &cq_overflow.v, cqes.data(), cq_entries_});
+    return uring::CompletionQueue(uring::CqRingView{&cq_head.v, &cq_tail.v, &cq_overflow.v,
+                                                    &cq_flags.v, cqes.data(), cq_entries_});
   }
 };
 
