@@ -222,7 +222,7 @@ class Ring {
   // registered on this ring (register_eventfd) when it posts CQEs. The toggle answers
   // -EOPNOTSUPP (the library's) on kernels without the CQ flags word (before 5.8).
   bool cq_eventfd_enabled() const noexcept { return !(cq_.flags() & IORING_CQ_EVENTFD_DISABLED); }
-  int cq_eventfd_toggle(bool enabled) noexcept;
+  [[nodiscard]] int cq_eventfd_toggle(bool enabled) noexcept;
   // True when completions exist that only an enter makes visible.
   bool cq_needs_enter() const noexcept {
     return (sq_.flags() & (IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN)) || defer_untracked_;
