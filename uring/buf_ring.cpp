@@ -147,6 +147,22 @@ int BufRing::recycle(const io_uring_cqe& cqe) noexcept {
   return ret < 0 ? ret : 1;
 }
 
+unsigned BufRing::bundle_count(const io_uring_cqe& cqe) const noexcept {
+  if (!buffers_ || !cqe_has_buffer(cqe) || cqe.res <= 0) return 0;
+  return static_cast<unsigned>((static_cast<std::uint64_t>(cqe.res) + buffer_size_ - 1) /
+                               buffer_size_);
+}
+
+int BufRing::recycle_bundle(const io_uring_cqe& cqe) noexcept {
+  const unsigned n = bundle_count(cqe);
+  const unsigned first = cqe_buffer_id(cqe);
+  for (unsigned i = 0; i < n; ++i) {
+    const int ret = recycle(static_cast<std::uint16_t>((first + i) % producer_.entries()));
+    if (ret < 0) return ret;
+  }
+  return static_cast<int>(n);
+}
+
 Result<std::uint16_t> BufRing::head() const noexcept {
   abi::buf_status st{};
   st.buf_group = group_;

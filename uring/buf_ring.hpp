@@ -151,6 +151,13 @@ class BufRing {
   // Stages the CQE's buffer back when the kernel is done with it: returns 1 when staged, 0 when
   // there is nothing to give back (no buffer, or IORING_CQE_F_BUF_MORE), or recycle's errno.
   int recycle(const io_uring_cqe& cqe) noexcept;
+  // A bundle (IORING_RECVSEND_BUNDLE, 6.10) fills whole buffers from cqe_buffer_id on, in ring
+  // order, the last one possibly in part: this many of them. Owned buffers only (0 otherwise).
+  unsigned bundle_count(const io_uring_cqe& cqe) const noexcept;
+  // Stages every buffer of a bundle back: ids bid, bid + 1, ... mod entries(). Those are the
+  // buffers the kernel took only while the ring holds ids in order, which recycling each
+  // completion's buffers in completion order (this, recycle(cqe)) keeps true. Returns how many.
+  int recycle_bundle(const io_uring_cqe& cqe) noexcept;
   // Stages any buffer (caller's memory, which must stay valid while the group is registered).
   int add(const void* addr, std::uint32_t len, std::uint16_t bid) noexcept {
     return producer_.add(addr, len, bid);
