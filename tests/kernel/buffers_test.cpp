@@ -2,6 +2,8 @@
 // round trips through FixedBuffers in every mode, sparse tables updated with tags, unregister,
 // clone into a second ring, and what the kernel answers outside a registered buffer.
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -179,4 +181,50 @@ TEST_CASE("clone: a second ring's READ_FIXED lands in the first ring's buffer",
   auto empty = test::make_ring();
   CHECK(uring::clone_buffers(dst, empty, uring::abi::IORING_REGISTER_DST_REPLACE) == -ENXIO);
   CHECK(uring::unregister_buffers(dst) == 0);
+}
+
+TEST_CASE("SEND_ZC from a registered buffer: the send's CQE, then the notification",
+          "[buffers][send_zc]") {
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  auto ring = test::make_ring(mode);
+  auto fb = make_fixed(ring, 2, 4096);
+  // A TCP pair on 127.0.0.1 (zero-copy sends need a socket that supports them).
+  test::Fd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t alen = sizeof addr;
+  REQUIRE(::bind(listener.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&addr), &alen) == 0);
+  REQUIRE(::listen(listener.get(), 1) == 0);
+  test::Fd client(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  REQUIRE(::connect(client.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  test::Fd server(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  REQUIRE(server.get() >= 0);
+
+  const char text[] = "zero-copy from slot 1";
+  std::memcpy(fb.buffer(1), text, sizeof text);
+  test::idle(ring);
+  io_uring_sqe& sqe = test::sqe_of(ring);
+  sqe = io_uring_sqe{};
+  sqe.opcode = IORING_OP_SEND_ZC;
+  sqe.fd = client.get();
+  sqe.addr = reinterpret_cast<std::uintptr_t>(fb.buffer(1));
+  sqe.len = sizeof text;
+  sqe.ioprio = IORING_RECVSEND_FIXED_BUF;
+  sqe.buf_index = 1;
+  sqe.user_data = 0x2c;
+  REQUIRE(ring.submit() == 1);
+  const test::Cqe sent = test::wait_one(ring);
+  CHECK(sent.user_data == 0x2c);
+  CHECK(sent.res == int(sizeof text));
+  CHECK(sent.flags == IORING_CQE_F_MORE);  // a notification follows
+  const test::Cqe notif = test::wait_one(ring);
+  CHECK(notif.user_data == 0x2c);
+  CHECK(notif.res == 0);
+  CHECK(notif.flags == IORING_CQE_F_NOTIF);  // the buffer is ours again
+  char got[sizeof text] = {};
+  REQUIRE(::recv(server.get(), got, sizeof got, MSG_WAITALL) == ssize_t(sizeof got));
+  CHECK(std::string(got) == text);
 }
