@@ -6,8 +6,11 @@
 
 #include <algorithm>
 
+#include <sys/mman.h>
+
 #include "peer.hpp"
 #include "sides.hpp"
+#include "sockets.hpp"
 
 namespace bench {
 namespace {
@@ -339,11 +342,112 @@ long read_one(bool fixed, unsigned batch, long reads) {
   return elapsed;
 }
 
+long recv_buf_ring(long buffers) {
+  Ring ring;
+  if (const int ret = ring.init(8, kDeferFlags, 2 * kBufEntries); ret < 0) return ret;
+  const std::size_t ring_bytes = kBufEntries * sizeof(io_uring_buf);
+  void* mem = ::mmap(nullptr, ring_bytes + kBufEntries * kBufSize, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) return -ENOMEM;
+  auto* br = static_cast<io_uring_buf_ring*>(mem);
+  char* bufs = static_cast<char*>(mem) + ring_bytes;
+  io_uring_buf_reg reg{};
+  reg.ring_addr = reinterpret_cast<std::uintptr_t>(br);
+  reg.ring_entries = kBufEntries;
+  reg.bgid = 1;
+  if (const int ret = io_uring_register_buf_ring(ring.get(), &reg, 0); ret < 0)
+    return ::munmap(mem, ring_bytes + kBufEntries * kBufSize), ret;
+  io_uring_buf_ring_init(br);
+  const int mask = io_uring_buf_ring_mask(kBufEntries);
+  for (unsigned i = 0; i < kBufEntries; ++i)
+    io_uring_buf_ring_add(br, bufs + i * kBufSize, kBufSize, static_cast<unsigned short>(i), mask,
+                          static_cast<int>(i));
+  io_uring_buf_ring_advance(br, kBufEntries);
+  int fds[2] = {-1, -1};
+  if (const int ret = tcp_pair(fds); ret < 0) return ret;
+  io_uring_sqe* sqe = sqe_of(ring.get());
+  io_uring_prep_recv_multishot(sqe, fds[0], nullptr, 0, 0);
+  sqe->flags |= IOSQE_BUFFER_SELECT;
+  sqe->buf_group = 1;
+  static char data[kBufChunk * kBufSize];
+  const long t0 = now_ns();
+  for (long done = 0; done < buffers;) {
+    if (!write_all(fds[1], data, sizeof data)) die("write", -errno);
+    for (long bytes = 0; bytes < long(sizeof data);) {
+      submit_wait(ring.get(), 1, "recv io_uring_submit_and_wait");
+      unsigned head, seen = 0;
+      io_uring_cqe* cqe;
+      io_uring_for_each_cqe(ring.get(), head, cqe) {
+        if (cqe->res <= 0 || !(cqe->flags & IORING_CQE_F_MORE)) die("multishot recv", cqe->res);
+        bytes += cqe->res;
+        const unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
+        io_uring_buf_ring_add(br, bufs + bid * kBufSize, kBufSize, static_cast<unsigned short>(bid),
+                              mask, static_cast<int>(seen));
+        ++seen;
+      }
+      io_uring_buf_ring_cq_advance(ring.get(), br, static_cast<int>(seen));
+      done += seen;
+    }
+  }
+  const long elapsed = now_ns() - t0;
+  ::close(fds[1]);
+  ::close(fds[0]);
+  io_uring_unregister_buf_ring(ring.get(), 1);
+  ::munmap(mem, ring_bytes + kBufEntries * kBufSize);
+  return elapsed;
+}
+
+long read_4k(bool fixed, long reads) {
+  Ring ring;
+  if (const int ret = ring.init(64); ret < 0) return ret;
+  const int fd = ::open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0) return -errno;
+  static char block[kReadSize];
+  for (unsigned i = 0; i < kFileBlocks; ++i)
+    if (::pwrite(fd, block, kReadSize, i * kReadSize) != kReadSize) return ::close(fd), -EIO;
+  void* mem = ::mmap(nullptr, kReadBatch * kReadSize, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) return ::close(fd), -ENOMEM;
+  char* bufs = static_cast<char*>(mem);
+  iovec iov[kReadBatch];
+  for (unsigned i = 0; i < kReadBatch; ++i) iov[i] = {bufs + i * kReadSize, kReadSize};
+  if (fixed)
+    if (const int ret = io_uring_register_buffers(ring.get(), iov, kReadBatch); ret < 0)
+      return ::close(fd), ret;
+  const long t0 = now_ns();
+  for (long done = 0; done < reads;) {
+    const unsigned k = static_cast<unsigned>(std::min<long>(kReadBatch, reads - done));
+    for (unsigned i = 0; i < k; ++i) {
+      io_uring_sqe* sqe = sqe_of(ring.get());
+      const unsigned long off = ((done + i) % kFileBlocks) * kReadSize;
+      if (fixed)
+        io_uring_prep_read_fixed(sqe, fd, bufs + i * kReadSize, kReadSize, off,
+                                 static_cast<int>(i));
+      else
+        io_uring_prep_read(sqe, fd, bufs + i * kReadSize, kReadSize, off);
+    }
+    submit_wait(ring.get(), k, "read io_uring_submit_and_wait");
+    unsigned head, seen = 0;
+    io_uring_cqe* cqe;
+    io_uring_for_each_cqe(ring.get(), head, cqe) {
+      if (cqe->res != int(kReadSize)) die("4 KiB read", cqe->res);
+      ++seen;
+    }
+    io_uring_cq_advance(ring.get(), seen);
+    done += k;
+  }
+  const long elapsed = now_ns() - t0;
+  ::close(fd);
+  if (fixed) io_uring_unregister_buffers(ring.get());
+  ::munmap(mem, kReadBatch * kReadSize);
+  return elapsed;
+}
+
 }  // namespace
 
 const Side liburing_side = {
-    "liburing",       enter_empty,           nop,      ping_pong, one_way, send_fd,
-    files_update_sqe, files_update_register, read_one,
+    "liburing",       enter_empty,           nop,      ping_pong,     one_way, send_fd,
+    files_update_sqe, files_update_register, read_one, recv_buf_ring, read_4k,
 };
 
 }  // namespace bench

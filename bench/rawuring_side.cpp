@@ -6,6 +6,9 @@
 
 #include "peer.hpp"
 #include "sides.hpp"
+#include "sockets.hpp"
+#include "uring/buf_ring.hpp"
+#include "uring/buffers.hpp"
 #include "uring/uring.hpp"
 
 namespace bench {
@@ -339,11 +342,79 @@ long read_one(bool fixed, unsigned batch, long reads) {
   return elapsed;
 }
 
+long recv_buf_ring(long buffers) {
+  auto r = Ring::create(exact(8, kDeferFlags, 2 * kBufEntries));
+  if (!r) return r.error();
+  Ring ring = r.take();
+  auto br = uring::BufRing::create(ring, 1, kBufEntries, kBufSize);
+  if (!br) return br.error();
+  int fds[2] = {-1, -1};
+  if (const int ret = tcp_pair(fds); ret < 0) return ret;
+  // The multishot recv's SQE, field by field (the prep function is the every-opcode issue's).
+  io_uring_sqe* sqe = sqe_of(ring);
+  uring::prep_rw(*sqe, IORING_OP_RECV, fds[0], 0, 0, 0);
+  sqe->ioprio = IORING_RECV_MULTISHOT;
+  sqe->flags = IOSQE_BUFFER_SELECT;
+  sqe->buf_group = 1;
+  static char data[kBufChunk * kBufSize];
+  const long t0 = now_ns();
+  for (long done = 0; done < buffers;) {
+    if (!write_all(fds[1], data, sizeof data)) die("write", -errno);
+    for (long bytes = 0; bytes < long(sizeof data);) {
+      submit_wait(ring, 1, "recv submit_and_wait");
+      ring.for_each_cqe([&](const io_uring_cqe& cqe) {
+        if (cqe.res <= 0 || !uring::cqe_more(cqe)) die("multishot recv", cqe.res);
+        bytes += cqe.res;
+        br->recycle(cqe);
+        ++done;
+      });
+      br->publish();
+    }
+  }
+  const long elapsed = now_ns() - t0;
+  ::close(fds[1]);
+  ::close(fds[0]);
+  return elapsed;
+}
+
+long read_4k(bool fixed, long reads) {
+  auto r = Ring::create(exact(64));
+  if (!r) return r.error();
+  Ring ring = r.take();
+  const int fd = ::open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0) return -errno;
+  static char block[kReadSize];
+  for (unsigned i = 0; i < kFileBlocks; ++i)
+    if (::pwrite(fd, block, kReadSize, i * kReadSize) != kReadSize) return ::close(fd), -EIO;
+  auto fb = uring::FixedBuffers::create(ring, kReadBatch, kReadSize);
+  if (!fb) return ::close(fd), fb.error();
+  if (!fixed) fb->unregister();  // the same memory, as plain buffers
+  const std::uint8_t op = fixed ? IORING_OP_READ_FIXED : IORING_OP_READ;
+  const long t0 = now_ns();
+  for (long done = 0; done < reads;) {
+    const unsigned k = static_cast<unsigned>(std::min<long>(kReadBatch, reads - done));
+    for (unsigned i = 0; i < k; ++i) {
+      io_uring_sqe* sqe = sqe_of(ring);
+      uring::prep_rw(*sqe, op, fd, reinterpret_cast<std::uintptr_t>(fb->buffer(i)), kReadSize,
+                     ((done + i) % kFileBlocks) * kReadSize);
+      sqe->buf_index = static_cast<std::uint16_t>(fixed ? i : 0);
+    }
+    submit_wait(ring, k, "read submit_and_wait");
+    ring.for_each_cqe([&](const io_uring_cqe& cqe) {
+      if (cqe.res != int(kReadSize)) die("4 KiB read", cqe.res);
+    });
+    done += k;
+  }
+  const long elapsed = now_ns() - t0;
+  ::close(fd);
+  return elapsed;
+}
+
 }  // namespace
 
 const Side rawuring_side = {
-    "rawuring",       enter_empty,           nop,      ping_pong, one_way, send_fd,
-    files_update_sqe, files_update_register, read_one,
+    "rawuring",       enter_empty,           nop,      ping_pong,     one_way, send_fd,
+    files_update_sqe, files_update_register, read_one, recv_buf_ring, read_4k,
 };
 
 }  // namespace bench

@@ -47,6 +47,12 @@ struct Side {
   long (*files_update_register)(unsigned nr_fds, long updates);
   // n 1-byte reads of /dev/zero, batch per submit_and_wait, through a registered slot or the fd.
   long (*read_one)(bool fixed, unsigned batch, long reads);
+  // n 64-byte buffers filled by one multishot recv on loopback TCP through a 512-entry buffer
+  // ring, recycled by id from each CQE; 256 buffers' worth per write (sockets.hpp).
+  long (*recv_buf_ring)(long buffers);
+  // n 4 KiB reads of a page-cached file, 32 per submit: READ_FIXED through registered buffers or
+  // READ into the same memory unregistered.
+  long (*read_4k)(bool fixed, long reads);
 };
 
 extern const Side rawuring_side;

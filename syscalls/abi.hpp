@@ -128,3 +128,161 @@ struct io_uring_clock_register {
 #ifndef IORING_NOP_CQE32
 #define IORING_NOP_CQE32 (1U << 5)  // post a 32-byte CQE, off and addr as its extra words
 #endif
+
+// ---- Buffers and the control plane (issue 12) ---------------------------------------------------
+// Macros newer than the 6.1 header, guarded one by one as above.
+#ifndef IORING_CQE_F_BUF_MORE
+#define IORING_CQE_F_BUF_MORE (1U << 4)  // 6.12: the buffer (IOU_PBUF_RING_INC) gets more data
+#endif
+#ifndef IORING_OFF_PBUF_RING
+#define IORING_OFF_PBUF_RING 0x80000000ULL  // 6.4: mmap offset of an IOU_PBUF_RING_MMAP ring
+#endif
+#ifndef IORING_OFF_PBUF_SHIFT
+#define IORING_OFF_PBUF_SHIFT 16  // 6.4: the group id goes at this bit of that offset
+#endif
+
+#include <cstddef>
+#include <cstdint>
+
+// Enumerators and structs newer than the 6.1 header live in namespace uring::abi under the
+// kernel's name (lower case, without the io_uring_ prefix for structs): enumerators cannot be
+// detected by the preprocessor, and a namespace-scoped constant never collides with the global
+// enumerator a newer header declares. The values and layouts are the kernel ABI's; syscalls/
+// layout.hpp proves every layout at compile time.
+namespace uring::abi {
+
+// io_uring_register(2) opcodes past the 6.1 header's IORING_REGISTER_LAST (26), with the kernel
+// release that added each. Every opcode of 6.18 and where rawuring reaches it: docs/register.md.
+enum : unsigned {
+  IORING_REGISTER_PBUF_STATUS = 26,    // 6.8
+  IORING_REGISTER_NAPI = 27,           // 6.9
+  IORING_UNREGISTER_NAPI = 28,         // 6.9
+  IORING_REGISTER_CLOCK = 29,          // 6.12
+  IORING_REGISTER_CLONE_BUFFERS = 30,  // 6.12
+  IORING_REGISTER_ZCRX_IFQ = 32,       // 6.15
+  IORING_REGISTER_RESIZE_RINGS = 33,   // 6.13
+  IORING_REGISTER_MEM_REGION = 34,     // 6.13
+  IORING_REGISTER_QUERY = 35,          // 6.18
+};
+
+// io_uring_buf_reg.flags (enum io_uring_register_pbuf_ring_flags).
+enum : unsigned {
+  IOU_PBUF_RING_MMAP = 1,  // 6.4: the kernel allocates the ring; map it at IORING_OFF_PBUF_RING
+  IOU_PBUF_RING_INC = 2,   // 6.12: buffers are consumed incrementally (IORING_CQE_F_BUF_MORE)
+};
+
+// io_uring_clone_buffers.flags.
+enum : unsigned {
+  IORING_REGISTER_SRC_REGISTERED = 1U << 0,  // 6.12: src_fd is a registered ring index
+  IORING_REGISTER_DST_REPLACE = 1U << 1,     // 6.13: replace the destination's existing buffers
+};
+
+// io_uring_region_desc.flags and io_uring_mem_region_reg.flags.
+enum : unsigned {
+  IORING_MEM_REGION_TYPE_USER = 1,     // 6.13: the region is user memory at user_addr
+  IORING_MEM_REGION_REG_WAIT_ARG = 1,  // 6.13: the region holds registered wait arguments
+};
+
+// io_uring_napi.opcode and .op_param (6.9; the opcodes 6.13).
+enum : unsigned char {
+  IO_URING_NAPI_REGISTER_OP = 0,
+  IO_URING_NAPI_STATIC_ADD_ID = 1,
+  IO_URING_NAPI_STATIC_DEL_ID = 2,
+};
+enum : unsigned {
+  IO_URING_NAPI_TRACKING_DYNAMIC = 0,
+  IO_URING_NAPI_TRACKING_STATIC = 1,
+  IO_URING_NAPI_TRACKING_INACTIVE = 255,
+};
+
+// struct io_uring_buf_ring, with the kernel's layout. The system header declares its bufs member
+// through __DECLARE_FLEX_ARRAY, whose empty struct is one byte in C++ (zero in C): compiled as
+// C++, Debian 12's header puts bufs at offset 8, and a ring built on it hands the kernel entries
+// it never reads (-ENOBUFS for ever). Here the ring memory is an array of io_uring_buf from
+// offset 0, and the 16-bit tail overlays entry 0's resv field (offset 14). Use BufRing
+// (uring/buf_ring.hpp), which indexes the mapping through this type.
+union buf_ring {
+  struct {
+    std::uint64_t resv1;
+    std::uint32_t resv2;
+    std::uint16_t resv3;
+    std::uint16_t tail;
+  } head;
+  io_uring_buf bufs[1];  // the first of ring_entries entries
+};
+
+// struct io_uring_buf_reg; the 6.1 header calls flags "pad".
+struct buf_reg {
+  std::uint64_t ring_addr;
+  std::uint32_t ring_entries;
+  std::uint16_t bgid;
+  std::uint16_t flags;
+  std::uint64_t resv[3];
+};
+
+// struct io_uring_buf_status (IORING_REGISTER_PBUF_STATUS, 6.8).
+struct buf_status {
+  std::uint32_t buf_group;  // in
+  std::uint32_t head;       // out: the kernel's consumption index
+  std::uint32_t resv[8];
+};
+
+// struct io_uring_napi (IORING_REGISTER_NAPI / UNREGISTER_NAPI, 6.9).
+struct napi {
+  std::uint32_t busy_poll_to;  // microseconds
+  std::uint8_t prefer_busy_poll;
+  std::uint8_t opcode;  // 6.13: IO_URING_NAPI_*_OP
+  std::uint8_t pad[2];
+  std::uint32_t op_param;  // 6.13: tracking strategy or NAPI id
+  std::uint32_t resv;
+};
+
+// struct io_uring_clock_register (IORING_REGISTER_CLOCK, 6.12).
+struct clock_register {
+  std::uint32_t clockid;
+  std::uint32_t resv[3];
+};
+
+// struct io_uring_clone_buffers (IORING_REGISTER_CLONE_BUFFERS, 6.12; src_off, dst_off and nr
+// 6.13, reserved and zero before).
+struct clone_buffers {
+  std::uint32_t src_fd;
+  std::uint32_t flags;
+  std::uint32_t src_off;
+  std::uint32_t dst_off;
+  std::uint32_t nr;
+  std::uint32_t pad[3];
+};
+
+// struct io_uring_region_desc and io_uring_mem_region_reg (IORING_REGISTER_MEM_REGION, 6.13).
+struct region_desc {
+  std::uint64_t user_addr;
+  std::uint64_t size;
+  std::uint32_t flags;
+  std::uint32_t id;
+  std::uint64_t mmap_offset;
+  std::uint64_t resv[4];
+};
+struct mem_region_reg {
+  std::uint64_t region_uptr;  // a region_desc*
+  std::uint64_t flags;
+  std::uint64_t resv[2];
+};
+
+// struct io_uring_sync_cancel_reg as of 6.6 (opcode for IORING_ASYNC_CANCEL_OP); the 6.1 header
+// has pad[4] where opcode and the padding are, same size.
+struct sync_cancel_reg {
+  std::uint64_t addr;
+  std::int32_t fd;
+  std::uint32_t flags;
+  std::int64_t timeout_sec;  // struct __kernel_timespec
+  std::int64_t timeout_nsec;
+  std::uint8_t opcode;
+  std::uint8_t pad[7];
+  std::uint64_t pad2[3];
+};
+
+}  // namespace uring::abi
+
+// Every UAPI struct the library uses, its size and field offsets checked against the kernel ABI.
+#include "layout.hpp"

@@ -2,7 +2,10 @@
 // stays a separate include.
 #pragma once
 
+#include "buf_ring.hpp"
+#include "buffers.hpp"
 #include "completion.hpp"
+#include "control.hpp"
 #include "files_update.hpp"
 #include "msg_ring.hpp"
 #include "prep.hpp"

@@ -1,5 +1,6 @@
 // Ring setup, submission and completion against the running kernel.
 #include <dirent.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 
 #include <atomic>
@@ -629,4 +630,22 @@ TEST_CASE("the CQ's eventfd toggle writes IORING_CQ_EVENTFD_DISABLED in the mapp
   CHECK(ring.cq().flags() == 0);
   uring::Ring empty;
   CHECK(empty.cq_eventfd_toggle(false) == -EOPNOTSUPP);
+
+  // And the kernel honours it: with the flag set, a posted CQE does not signal the eventfd.
+  const int efd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  REQUIRE(efd >= 0);
+  REQUIRE(uring::register_eventfd(ring, efd) == 0);
+  auto nop_and_count = [&](std::uint64_t id) {
+    queue_nops(ring, 1, id);
+    test::idle(ring);
+    REQUIRE(ring.submit_and_wait(1) == 1);
+    CHECK(test::wait_one(ring).user_data == id);
+    std::uint64_t n = 0;
+    return ::read(efd, &n, sizeof n) == sizeof n ? n : 0;
+  };
+  REQUIRE(ring.cq_eventfd_toggle(false) == 0);
+  CHECK(nop_and_count(1) == 0);
+  REQUIRE(ring.cq_eventfd_toggle(true) == 0);
+  CHECK(nop_and_count(2) >= 1);  // DEFER_TASKRUN rings may signal twice (queued, then posted)
+  ::close(efd);
 }

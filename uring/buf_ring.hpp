@@ -1,0 +1,195 @@
+// Provided-buffer rings (IORING_REGISTER_PBUF_RING, 5.19): the application hands the kernel
+// buffers through a ring of io_uring_buf entries; a request with IOSQE_BUFFER_SELECT and
+// buf_group picks one when data arrives, and its CQE names the buffer it used.
+//
+// Ownership of the shared words (see docs/memory-ordering.md, "Buffer rings"):
+//   tail     written by us only (a 16-bit word over entry 0's resv field). One release store
+//            publishes every entry written before it; pairs with the kernel's smp_load_acquire of
+//            the tail when it selects a buffer (io_ring_buffer_select / io_ring_buffers_peek).
+//   head     the kernel's, private to it (not in the shared memory): readable only through
+//            IORING_REGISTER_PBUF_STATUS (6.8). We learn that a buffer is free again from the CQE
+//            that names it, read after the CQ tail's acquire load.
+//   entries  written by us before the tail store that publishes them; read by the kernel after its
+//            acquire. With IOU_PBUF_RING_INC (6.12) the kernel also writes addr/len of the entry it
+//            is consuming; we rewrite a slot only after the tail has lapped it, i.e. only for
+//            buffers whose final CQE (no IORING_CQE_F_BUF_MORE) we have seen.
+// Everything else (tail_, published_) is private to the owning thread: no atomics but the one
+// store, no locks, no system calls, no allocation on the add/publish path.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "../syscalls/abi.hpp"
+#include "result.hpp"
+
+namespace uring {
+
+class Ring;
+
+// ---- what a CQE says about provided buffers -----------------------------------------------------
+
+// The request took a provided buffer; cqe_buffer_id() names it.
+constexpr bool cqe_has_buffer(const io_uring_cqe& c) noexcept {
+  return c.flags & IORING_CQE_F_BUFFER;
+}
+// The buffer id in the upper 16 bits of flags (meaningful only with cqe_has_buffer).
+constexpr std::uint16_t cqe_buffer_id(const io_uring_cqe& c) noexcept {
+  return static_cast<std::uint16_t>(c.flags >> IORING_CQE_BUFFER_SHIFT);
+}
+// A multishot request stays armed and will post more CQEs; without it, this is its last CQE.
+constexpr bool cqe_more(const io_uring_cqe& c) noexcept { return c.flags & IORING_CQE_F_MORE; }
+// IOU_PBUF_RING_INC (6.12): the buffer was consumed only in part and the kernel keeps filling it;
+// it must not be recycled yet.
+constexpr bool cqe_buffer_more(const io_uring_cqe& c) noexcept {
+  return c.flags & IORING_CQE_F_BUF_MORE;
+}
+
+// The application's side of a buffer ring over memory laid out as the kernel's
+// uring::abi::buf_ring: entries io_uring_buf from offset 0, the tail at offset 14. The accessor
+// of the protocol only (tests drive it over plain memory); BufRing owns the memory and the
+// registration.
+class BufRingProducer {
+ public:
+  BufRingProducer() noexcept = default;
+  // ring: the mapped ring of `entries` slots (a power of two).
+  BufRingProducer(abi::buf_ring* ring, unsigned entries) noexcept
+      : bufs_(ring->bufs),
+        ktail_(&ring->head.tail),
+        mask_(static_cast<std::uint16_t>(entries - 1)),
+        entries_(entries),
+        tail_(std::atomic_ref<std::uint16_t>(ring->head.tail).load(std::memory_order_relaxed)),
+        published_(tail_) {}
+
+  // Writes buffer `bid` (addr, len) into the next slot; invisible to the kernel until publish().
+  // -ENOSPC (the library's, no system call) when `entries` buffers are already staged unpublished.
+  int add(const void* addr, std::uint32_t len, std::uint16_t bid) noexcept {
+    if (static_cast<std::uint16_t>(tail_ - published_) >= entries_) return -ENOSPC;
+    io_uring_buf& b = slot(tail_);
+    b.addr = reinterpret_cast<std::uintptr_t>(addr);
+    b.len = len;
+    b.bid = bid;
+    // b.resv is left alone: in slot 0 it is the tail itself.
+    ++tail_;
+    return 0;
+  }
+
+  // Makes every staged buffer visible with one release store of the tail; returns how many.
+  unsigned publish() noexcept {
+    const std::uint16_t tail = tail_;
+    const unsigned n = static_cast<std::uint16_t>(tail - published_);
+    if (n != 0) {
+      std::atomic_ref<std::uint16_t>(*ktail_).store(tail, std::memory_order_release);
+      published_ = tail;
+    }
+    return n;
+  }
+
+  unsigned entries() const noexcept { return entries_; }
+  std::uint16_t tail() const noexcept { return published_; }  // the value last stored
+  unsigned staged() const noexcept { return static_cast<std::uint16_t>(tail_ - published_); }
+
+ private:
+  io_uring_buf& slot(std::uint16_t i) noexcept {
+    // The mapping is an array of `entries` io_uring_buf; bufs_ points at its first element.
+    return bufs_[i & mask_];
+  }
+
+  io_uring_buf* bufs_ = nullptr;
+  std::uint16_t* ktail_ = nullptr;
+  std::uint16_t mask_ = 0;
+  unsigned entries_ = 0;
+  std::uint16_t tail_ = 0;       // next slot add() writes (wraps at 2^16 like the kernel's)
+  std::uint16_t published_ = 0;  // the value last stored to *ktail_
+};
+
+// A registered buffer ring for one buffer group, owning its ring mapping and, when buffer_size is
+// non-zero, `entries` buffers of buffer_size bytes (buffer id i at buffer(i)), all provided at
+// creation.
+//
+// Lifetime: the kernel writes into provided buffers whenever a request selects one, so the memory
+// must stay mapped while the group is registered. The destructor therefore unregisters the group
+// (through the ring's fd, taken at create) before unmapping anything: destroy a BufRing before
+// its Ring. Move-only.
+//
+//   auto br = uring::BufRing::create(ring, /*group*/ 7, /*entries*/ 256, /*buffer_size*/ 4096);
+//   sqe.flags |= IOSQE_BUFFER_SELECT; sqe.buf_group = 7;          // recv, read ...
+//   ... on each CQE:  auto bytes = br->data(cqe);  use them;  br->recycle(cqe);
+//   br->publish();                                                // once per batch
+class BufRing {
+ public:
+  // flags: 0, or abi::IOU_PBUF_RING_INC (6.12) and/or abi::IOU_PBUF_RING_MMAP (6.4: the kernel
+  // allocates the ring and we map it). Errors are the kernel's answer to the registration:
+  // -EINVAL (entries not a power of two or >= 65536, unknown flag), -EEXIST (group taken); or
+  // -ENOMEM / the mmap errno for the mappings. 6.1 refuses IOU_PBUF_RING_INC with -EINVAL.
+  static Result<BufRing> create(Ring& ring, std::uint16_t group, unsigned entries,
+                                std::uint32_t buffer_size, unsigned flags = 0) noexcept;
+
+  BufRing(BufRing&& other) noexcept;
+  BufRing& operator=(BufRing&& other) noexcept;
+  BufRing(const BufRing&) = delete;
+  BufRing& operator=(const BufRing&) = delete;
+  ~BufRing();
+
+  std::uint16_t group() const noexcept { return group_; }
+  unsigned entries() const noexcept { return producer_.entries(); }
+  std::uint32_t buffer_size() const noexcept { return buffer_size_; }
+  unsigned flags() const noexcept { return flags_; }
+  // Owned buffer `bid`, or nullptr when bid >= entries() or the ring owns no buffers.
+  std::byte* buffer(std::uint16_t bid) const noexcept;
+
+  // The bytes a completion delivered into an owned buffer: cqe.res bytes of buffer(bid), starting
+  // where the previous completion into that buffer stopped with IOU_PBUF_RING_INC. Empty for a
+  // CQE without a buffer, a negative res, or a ring without owned buffers. Call once per CQE.
+  std::span<std::byte> data(const io_uring_cqe& cqe) noexcept;
+
+  // Stages owned buffer `bid` back at its full size. -ERANGE (library's) for a bid outside the
+  // ring, -EINVAL without owned buffers, -ENOSPC as BufRingProducer::add.
+  int recycle(std::uint16_t bid) noexcept;
+  // Stages the CQE's buffer back when the kernel is done with it: returns 1 when staged, 0 when
+  // there is nothing to give back (no buffer, or IORING_CQE_F_BUF_MORE), or recycle's errno.
+  int recycle(const io_uring_cqe& cqe) noexcept;
+  // A bundle (IORING_RECVSEND_BUNDLE, 6.10) fills whole buffers from cqe_buffer_id on, in ring
+  // order, the last one possibly in part: this many of them. Owned buffers only (0 otherwise).
+  unsigned bundle_count(const io_uring_cqe& cqe) const noexcept;
+  // Stages every buffer of a bundle back: ids bid, bid + 1, ... mod entries(). Those are the
+  // buffers the kernel took only while the ring holds ids in order, which recycling each
+  // completion's buffers in completion order (this, recycle(cqe)) keeps true. Returns how many.
+  int recycle_bundle(const io_uring_cqe& cqe) noexcept;
+  // Stages any buffer (caller's memory, which must stay valid while the group is registered).
+  int add(const void* addr, std::uint32_t len, std::uint16_t bid) noexcept {
+    return producer_.add(addr, len, bid);
+  }
+  // One release store of the tail for everything staged; returns how many.
+  unsigned publish() noexcept { return producer_.publish(); }
+  BufRingProducer& producer() noexcept { return producer_; }
+
+  // IORING_REGISTER_PBUF_STATUS (6.8): the kernel's head (buffers consumed so far, mod 2^16), so
+  // tail - head buffers are available now. -EOPNOTSUPP before 6.8 (unknown register opcode),
+  // -ENOENT once unregistered.
+  Result<std::uint16_t> head() const noexcept;
+
+  // IORING_UNREGISTER_PBUF_RING; the kernel stops selecting from the group. 0, -ENOENT when
+  // already unregistered. The destructor calls it if needed.
+  int unregister() noexcept;
+
+ private:
+  BufRing() noexcept = default;
+  void release() noexcept;
+
+  BufRingProducer producer_;
+  int ring_fd_ = -1;
+  bool registered_ = false;
+  std::uint16_t group_ = 0;
+  unsigned flags_ = 0;
+  std::uint32_t buffer_size_ = 0;
+  void* ring_mem_ = nullptr;
+  std::size_t ring_size_ = 0;
+  std::byte* buffers_ = nullptr;         // entries * buffer_size_ bytes, then the INC offsets
+  std::uint32_t* inc_offset_ = nullptr;  // IOU_PBUF_RING_INC: bytes of buffer i consumed so far
+  std::size_t buffers_size_ = 0;
+};
+
+}  // namespace uring

@@ -1,0 +1,138 @@
+#include "buffers.hpp"
+
+#include <sys/mman.h>
+
+#include <cerrno>
+#include <limits>
+#include <utility>
+
+#include "../syscalls/syscalls.hpp"
+#include "control.hpp"
+#include "ring.hpp"
+
+namespace uring {
+
+namespace {
+
+template <class T>
+std::uint64_t ptr(const T* p) {
+  return reinterpret_cast<std::uintptr_t>(p);
+}
+
+bool too_many(std::size_t n) { return n > std::numeric_limits<unsigned>::max(); }
+
+}  // namespace
+
+int register_buffers(Ring& ring, std::span<const iovec> iov) noexcept {
+  if (too_many(iov.size())) return -EINVAL;
+  return ring.register_raw(IORING_REGISTER_BUFFERS, iov.data(), static_cast<unsigned>(iov.size()));
+}
+
+int register_buffers_tags(Ring& ring, std::span<const iovec> iov,
+                          std::span<const std::uint64_t> tags) noexcept {
+  if (too_many(iov.size()) || tags.size() != iov.size()) return -EINVAL;
+  io_uring_rsrc_register reg{};
+  reg.nr = static_cast<unsigned>(iov.size());
+  reg.data = ptr(iov.data());
+  reg.tags = ptr(tags.data());
+  return ring.register_raw(IORING_REGISTER_BUFFERS2, &reg, sizeof reg);
+}
+
+int register_buffers_sparse(Ring& ring, unsigned nr) noexcept {
+  io_uring_rsrc_register reg{};
+  reg.nr = nr;
+  reg.flags = IORING_RSRC_REGISTER_SPARSE;
+  return ring.register_raw(IORING_REGISTER_BUFFERS2, &reg, sizeof reg);
+}
+
+int register_buffers_update_tags(Ring& ring, unsigned offset, std::span<const iovec> iov,
+                                 std::span<const std::uint64_t> tags) noexcept {
+  if (too_many(iov.size()) || tags.size() != iov.size()) return -EINVAL;
+  io_uring_rsrc_update2 up{};
+  up.offset = offset;
+  up.data = ptr(iov.data());
+  up.tags = ptr(tags.data());
+  up.nr = static_cast<unsigned>(iov.size());
+  // Like FILES_UPDATE2: the count inside the struct, the struct's size as nr_args.
+  return ring.register_raw(IORING_REGISTER_BUFFERS_UPDATE, &up, sizeof up);
+}
+
+int unregister_buffers(Ring& ring) noexcept {
+  return ring.register_raw(IORING_UNREGISTER_BUFFERS, nullptr, 0);
+}
+
+int clone_buffers(Ring& dst, const Ring& src, unsigned flags, unsigned src_off, unsigned dst_off,
+                  unsigned nr) noexcept {
+  abi::clone_buffers arg{};
+  // The source by its plain fd: a registered index would need IORING_REGISTER_SRC_REGISTERED and
+  // is private to the thread that registered it.
+  arg.src_fd = static_cast<std::uint32_t>(src.fd());
+  arg.flags = flags;
+  arg.src_off = src_off;
+  arg.dst_off = dst_off;
+  arg.nr = nr;
+  const int ret = dst.register_raw(abi::IORING_REGISTER_CLONE_BUFFERS, &arg, 1);
+  if (ret == -EINVAL && !register_op_supported(dst, abi::IORING_REGISTER_CLONE_BUFFERS))
+    return -EOPNOTSUPP;
+  return ret;
+}
+
+Result<FixedBuffers> FixedBuffers::create(Ring& ring, unsigned count, std::size_t size) noexcept {
+  if (count == 0 || size == 0) return Errno{-EINVAL};
+  FixedBuffers fb;
+  fb.ring_fd_ = ring.fd();
+  fb.count_ = count;
+  fb.size_ = size;
+  fb.map_size_ = count * size;
+  void* p =
+      ::mmap(nullptr, fb.map_size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return Errno{-ENOMEM};
+  fb.mem_ = p;
+  iovec iov[64];
+  // Registered in chunks of 64 iovecs on the stack: no allocation. The first chunk creates the
+  // table, so every later chunk goes through an update into a sparse table instead.
+  int ret = register_buffers_sparse(ring, count);
+  if (ret < 0) return Errno{ret};
+  fb.registered_ = true;
+  for (unsigned done = 0; done < count;) {
+    const unsigned n = count - done < 64 ? count - done : 64;
+    std::uint64_t tags[64] = {};
+    for (unsigned i = 0; i < n; ++i) iov[i] = {fb.buffer(done + i), size};
+    ret = register_buffers_update_tags(ring, done, std::span<const iovec>(iov, n),
+                                       std::span<const std::uint64_t>(tags, n));
+    if (ret < 0) return Errno{ret};
+    done += n;
+  }
+  return fb;
+}
+
+FixedBuffers::FixedBuffers(FixedBuffers&& o) noexcept { *this = std::move(o); }
+
+FixedBuffers& FixedBuffers::operator=(FixedBuffers&& o) noexcept {
+  if (this != &o) {
+    release();
+    ring_fd_ = std::exchange(o.ring_fd_, -1);
+    registered_ = std::exchange(o.registered_, false);
+    mem_ = std::exchange(o.mem_, nullptr);
+    map_size_ = std::exchange(o.map_size_, 0);
+    count_ = std::exchange(o.count_, 0);
+    size_ = std::exchange(o.size_, 0);
+  }
+  return *this;
+}
+
+FixedBuffers::~FixedBuffers() { release(); }
+
+void FixedBuffers::release() noexcept {
+  if (registered_) unregister();
+  if (mem_) ::munmap(mem_, map_size_);
+  mem_ = nullptr;
+}
+
+int FixedBuffers::unregister() noexcept {
+  const int ret = sys::io_uring_register(ring_fd_, IORING_UNREGISTER_BUFFERS, nullptr, 0);
+  if (ret == 0 || ret == -ENXIO) registered_ = false;
+  return ret;
+}
+
+}  // namespace uring

@@ -1,0 +1,128 @@
+#include "control.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include "../syscalls/syscalls.hpp"
+#include "ring.hpp"
+
+namespace uring {
+
+namespace {
+
+// nr_args each opcode insists on before it reads its argument.
+unsigned probe_nr_args(unsigned opcode) noexcept {
+  switch (opcode) {
+    case IORING_REGISTER_FILE_ALLOC_RANGE:
+    case abi::IORING_REGISTER_CLOCK: return 0;
+    case IORING_REGISTER_IOWQ_MAX_WORKERS: return 2;
+    default: return 1;
+  }
+}
+
+// An address no process can have mapped (below mmap_min_addr): the kernel's copy_from_user fails.
+const void* const kUnreadable = reinterpret_cast<const void*>(std::uintptr_t{8});
+
+// A register call whose arguments the library built valid: -EINVAL there means the opcode itself
+// is unknown when the probe says so.
+int gated(const Ring& ring, unsigned opcode, int ret) noexcept {
+  if (ret == -EINVAL && !register_op_supported(ring, opcode)) return -EOPNOTSUPP;
+  return ret;
+}
+
+}  // namespace
+
+namespace detail {
+bool register_op_known(int ring_fd, unsigned opcode) noexcept {
+  return sys::io_uring_register(ring_fd, opcode, kUnreadable, probe_nr_args(opcode)) != -EINVAL;
+}
+}  // namespace detail
+
+bool register_op_supported(const Ring& ring, unsigned opcode) noexcept {
+  return detail::register_op_known(ring.fd(), opcode);
+}
+
+int register_eventfd(Ring& ring, int eventfd) noexcept {
+  return ring.register_raw(IORING_REGISTER_EVENTFD, &eventfd, 1);
+}
+
+int register_eventfd_async(Ring& ring, int eventfd) noexcept {
+  return ring.register_raw(IORING_REGISTER_EVENTFD_ASYNC, &eventfd, 1);
+}
+
+int unregister_eventfd(Ring& ring) noexcept {
+  return ring.register_raw(IORING_UNREGISTER_EVENTFD, nullptr, 0);
+}
+
+int register_restrictions(Ring& ring, std::span<const io_uring_restriction> list) noexcept {
+  if (list.size() > 0xffffffffu) return -EINVAL;
+  return ring.register_raw(IORING_REGISTER_RESTRICTIONS, list.data(),
+                           static_cast<unsigned>(list.size()));
+}
+
+int register_iowq_max_workers(Ring& ring, IowqLimits& limits) noexcept {
+  unsigned counts[2] = {limits.bounded, limits.unbounded};
+  const int ret = ring.register_raw(IORING_REGISTER_IOWQ_MAX_WORKERS, counts, 2);
+  if (ret >= 0) limits = {counts[0], counts[1]};
+  return ret;
+}
+
+int register_iowq_aff(Ring& ring, const cpu_set_t& cpus) noexcept {
+  return ring.register_raw(IORING_REGISTER_IOWQ_AFF, &cpus, sizeof cpus);
+}
+
+int unregister_iowq_aff(Ring& ring) noexcept {
+  return ring.register_raw(IORING_UNREGISTER_IOWQ_AFF, nullptr, 0);
+}
+
+int register_personality(Ring& ring) noexcept {
+  return ring.register_raw(IORING_REGISTER_PERSONALITY, nullptr, 0);
+}
+
+int unregister_personality(Ring& ring, unsigned id) noexcept {
+  // The id travels in nr_args.
+  return ring.register_raw(IORING_UNREGISTER_PERSONALITY, nullptr, id);
+}
+
+int sync_cancel(Ring& ring, const CancelMatch& match) noexcept {
+  abi::sync_cancel_reg reg{};
+  reg.addr = match.user_data;
+  reg.fd = match.fd;
+  reg.flags = match.flags;
+  if (match.timeout_ns < 0) {
+    reg.timeout_sec = -1;
+    reg.timeout_nsec = -1;
+  } else {
+    reg.timeout_sec = match.timeout_ns / 1000000000;
+    reg.timeout_nsec = match.timeout_ns % 1000000000;
+  }
+  return ring.register_raw(IORING_REGISTER_SYNC_CANCEL, &reg, 1);
+}
+
+int register_napi(Ring& ring, abi::napi& settings) noexcept {
+  return gated(ring, abi::IORING_REGISTER_NAPI,
+               ring.register_raw(abi::IORING_REGISTER_NAPI, &settings, 1));
+}
+
+int unregister_napi(Ring& ring, abi::napi& settings) noexcept {
+  return gated(ring, abi::IORING_UNREGISTER_NAPI,
+               ring.register_raw(abi::IORING_UNREGISTER_NAPI, &settings, 1));
+}
+
+int register_clock(Ring& ring, clockid_t clock) noexcept {
+  abi::clock_register reg{};
+  reg.clockid = static_cast<std::uint32_t>(clock);
+  const int ret = ring.register_raw(abi::IORING_REGISTER_CLOCK, &reg, 0);
+  return gated(ring, abi::IORING_REGISTER_CLOCK, ret);
+}
+
+int register_mem_region(Ring& ring, abi::region_desc& desc, std::uint64_t flags) noexcept {
+  abi::mem_region_reg reg{};
+  reg.region_uptr = reinterpret_cast<std::uintptr_t>(&desc);
+  reg.flags = flags;
+  return gated(ring, abi::IORING_REGISTER_MEM_REGION,
+               ring.register_raw(abi::IORING_REGISTER_MEM_REGION, &reg, 1));
+}
+
+}  // namespace uring
