@@ -314,7 +314,7 @@ TEST_CASE("describe names every field each row lists and flags set must-be-zero 
   CHECK(std::string(d.op_flag_names[0]) == "IORING_ACCEPT_MULTISHOT");
   char buf[4096];
   uring::format(d, buf, sizeof buf);
-  CHECK(std::string(buf).find("op_flags    0x00000000\naccept_flags 0x00000001 "
+  CHECK(std::string(buf).find("op_flags    0x00000000\nioprio      0x00000001 "
                               "IORING_ACCEPT_MULTISHOT\n") != std::string::npos);
   CHECK(std::string(buf).find("len             24+4   0x0                  must be 0  \n") !=
         std::string::npos);
