@@ -564,9 +564,10 @@ constexpr void add_unmodelled(LintReport& r, const char* text, const char* kerne
 
 // ioprio_check_cap (block/ioprio.c): class in bits 15..13. Since 6.5 the level is bits 2..0 and
 // bits 12..3 are hints the kernel passes on unchecked; before, all 13 low bits were the level.
+// Debian's 6.1 stable (6.1.192, measured) has the hints: modelled from 6.1 on.
 constexpr void lint_ioprio(const SqeFields& f, const Kernel& k, LintReport& r) noexcept {
   const unsigned cls = f.ioprio >> 13;
-  const bool hints = k.release >= 605;
+  const bool hints = k.release >= 601;
   const unsigned level = hints ? (f.ioprio & 0x7) : (f.ioprio & 0x1fff);
   constexpr const char* kc = "io_prep_rw -> ioprio_check_cap";
   if (cls == 0 && level)
@@ -932,7 +933,7 @@ constexpr void lint_cancel(const SqeFields& f, LintReport& r) noexcept {
 
 constexpr void lint_provide_buffers(const SqeFields& f, const Kernel& k, LintReport& r) noexcept {
   constexpr const char* kp = "io_provide_buffers_prep";
-  const std::uint64_t max = k.release >= 607 ? 65536 : 65535;
+  constexpr std::uint64_t max = 65536;  // MAX_BIDS_PER_BGID; 6.1.192 too (measured)
   const auto nbufs = static_cast<std::uint64_t>(static_cast<std::int64_t>(f.fd));
   if (nbufs == 0 || nbufs > max) {
     add(r, Severity::error, E2BIG, FieldId::fd, static_cast<std::uint32_t>(f.fd),
@@ -959,8 +960,8 @@ constexpr void lint_provide_buffers(const SqeFields& f, const Kernel& k, LintRep
     add(r, Severity::error, EINVAL, FieldId::off, f.off, "buffer ids past 65535", kp);
 }
 
-constexpr void lint_remove_buffers(const SqeFields& f, const Kernel& k, LintReport& r) noexcept {
-  const std::uint64_t max = k.release >= 607 ? 65536 : 65535;
+constexpr void lint_remove_buffers(const SqeFields& f, LintReport& r) noexcept {
+  constexpr std::uint64_t max = 65536;  // 6.1.192 too (measured)
   const auto nbufs = static_cast<std::uint64_t>(static_cast<std::int64_t>(f.fd));
   if (nbufs == 0 || nbufs > max)
     add(r, Severity::error, EINVAL, FieldId::fd, static_cast<std::uint32_t>(f.fd),
@@ -1036,7 +1037,7 @@ constexpr void lint_special(op::Special s, const SqeFields& f, const Kernel& k,
             "io_openat2_prep: len < OPEN_HOW_SIZE_VER0");
       break;
     case S::provide_buffers: lint_provide_buffers(f, k, r); break;
-    case S::remove_buffers: lint_remove_buffers(f, k, r); break;
+    case S::remove_buffers: lint_remove_buffers(f, r); break;
     case S::socket: lint_socket(f, r); break;
     case S::send_zc:
       if (f.flags & IOSQE_CQE_SKIP_SUCCESS)

@@ -172,7 +172,7 @@ constexpr const char* special_rules(Special s) noexcept {
     case Special::open: return "O_CLOEXEC with file_index: EINVAL";
     case Special::openat2: return "len < 24 (OPEN_HOW_SIZE_VER0): EINVAL";
     case Special::provide_buffers:
-      return "nbufs (fd) 0 or above 65536 (65535 before 6.7): E2BIG; len 0: EINVAL; addr + "
+      return "nbufs (fd) 0 or above 65536: E2BIG; len 0: EINVAL; addr + "
              "len * nbufs overflows: EOVERFLOW, past user space: EFAULT; first id > 65535: "
              "E2BIG; ids past 65535 (6.7+): EINVAL";
     case Special::remove_buffers: return "nbufs (fd) 0 or above 65536: EINVAL";
@@ -289,9 +289,13 @@ inline constexpr Bit kTimeoutRemoveFlags[] = {
 };
 
 inline constexpr Bit kCancelFlags[] = {
-    {0x01, "IORING_ASYNC_CANCEL_ALL", 519},      {0x02, "IORING_ASYNC_CANCEL_FD", 519},
-    {0x04, "IORING_ASYNC_CANCEL_ANY", 519},      {0x08, "IORING_ASYNC_CANCEL_FD_FIXED", 600},
-    {0x10, "IORING_ASYNC_CANCEL_USERDATA", 606}, {0x20, "IORING_ASYNC_CANCEL_OP", 606},
+    {0x01, "IORING_ASYNC_CANCEL_ALL", 519},
+    {0x02, "IORING_ASYNC_CANCEL_FD", 519},
+    {0x04, "IORING_ASYNC_CANCEL_ANY", 519},
+    {0x08, "IORING_ASYNC_CANCEL_FD_FIXED", 600},
+    // USERDATA and OP came in 6.6; Debian's 6.1 stable (6.1.192, measured) has them too.
+    {0x10, "IORING_ASYNC_CANCEL_USERDATA", 601},
+    {0x20, "IORING_ASYNC_CANCEL_OP", 601},
 };
 
 // ioprio bits of ACCEPT (net.c ACCEPT_FLAGS).
@@ -315,7 +319,7 @@ inline constexpr Bit kRecvIoprio[] = {
 inline constexpr Bit kSendZcIoprio[] = {
     {0x01, "IORING_RECVSEND_POLL_FIRST", 600},
     {0x04, "IORING_RECVSEND_FIXED_BUF", 600},
-    {0x08, "IORING_SEND_ZC_REPORT_USAGE", 602},
+    {0x08, "IORING_SEND_ZC_REPORT_USAGE", 601},  // 6.2; in 6.1 stable (6.1.192, measured)
     {0x20, "IORING_SEND_VECTORIZED", 615},
 };
 
@@ -484,13 +488,12 @@ inline constexpr Field kSendFields[] = {
     {F::buf_index, "buf_group", "provided-buffer group (IOSQE_BUFFER_SELECT)"},
 };
 inline constexpr Check kSendChecks[] = {
-    zero(F::off, "io_sendmsg_prep: sqe->addr2 (before 6.6)", 0, 605),
-    zero(F::file_index, "io_sendmsg_prep: sqe->file_index (before 6.6)", 0, 605),
     {Rule::unknown_bits, F::ioprio, 0, EINVAL, "unknown IORING_RECVSEND_* bit",
      "io_sendmsg_prep: sr->flags & ~SENDMSG_FLAGS"},
     special(Special::send, "io_sendmsg_prep: BUNDLE"),
+    // sendto (addr2 / addr_len) came in 6.6; Debian's 6.1 stable (6.1.192, measured) has it.
     zero_bits(F::file_index, 0xffff0000, "__pad3 (upper 16 bits of addr_len's word) must be 0",
-              "io_send_setup: sqe->__pad3[0]", 606),
+              "io_send_setup: sqe->__pad3[0]"),
 };
 
 inline constexpr Field kRecvmsgFields[] = {
@@ -942,7 +945,7 @@ inline constexpr Check kSendZcChecks[] = {
     {Rule::unknown_bits, F::ioprio, 0, EINVAL, "unknown zero-copy flag",
      "io_send_zc_prep: zc->flags & ~IO_ZC_FLAGS_VALID"},
     zero_bits(F::file_index, 0xffff0000, "__pad3 (upper 16 bits of addr_len's word) must be 0",
-              "io_send_setup: sqe->__pad3[0]", 606),
+              "io_send_setup: sqe->__pad3[0]"),
 };
 inline constexpr Check kSendmsgZcChecks[] = {
     zero(F::pad2, "io_send_zc_prep: sqe->__pad2[0]"),

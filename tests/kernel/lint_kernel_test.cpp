@@ -790,3 +790,63 @@ TEST_CASE("lint agrees with the kernel for every opcode the kernel supports", "[
   REQUIRE(all.mismatches == 0);
   CHECK(all.total > 1000);
 }
+
+// The rows of /work/shared/kernel-facts.md that are about SQE fields (measured on 6.18), each
+// checked three ways: lint for 6.18 predicts the measured errno, lint for the running kernel
+// predicts what this kernel answers, and the kernel answers it.
+TEST_CASE("kernel-facts rows: lint's prediction and the kernel's answer", "[lint][facts]") {
+  struct Row {
+    const char* fact;
+    std::uint8_t op;
+    std::uint64_t cmd;  // MSG_RING command (addr)
+    FieldId field;
+    std::uint64_t value;
+    std::uint8_t flags;  // IOSQE_* bits to set instead of a field
+    int error;           // 6.18's answer
+  };
+  constexpr std::uint8_t kMsg = IORING_OP_MSG_RING, kUp = IORING_OP_FILES_UPDATE;
+  const Row rows[] = {
+      {"DATA with IORING_MSG_RING_CQE_SKIP", kMsg, 0, FieldId::op_flags, 1, 0, EINVAL},
+      {"MSG_RING personality != 0", kMsg, 0, FieldId::personality, 1, 0, EINVAL},
+      {"MSG_RING buf_index != 0", kMsg, 0, FieldId::buf_index, 1, 0, EINVAL},
+      {"DATA with addr3 != 0", kMsg, 0, FieldId::addr3, 1, 0, EINVAL},
+      {"DATA with file_index != 0, no FLAGS_PASS", kMsg, 0, FieldId::file_index, 5, 0, EINVAL},
+      {"unknown command 99", kMsg, 99, FieldId::user_data, 0, 0, EINVAL},
+      {"SEND_FD with len != 0", kMsg, 1, FieldId::len, 1, 0, EINVAL},
+      {"SEND_FD with unknown flag 0x80", kMsg, 1, FieldId::op_flags, 0x80, 0, EINVAL},
+      {"FILES_UPDATE ioprio != 0", kUp, 0, FieldId::ioprio, 1, 0, EINVAL},
+      {"FILES_UPDATE rw_flags != 0", kUp, 0, FieldId::op_flags, 1, 0, EINVAL},
+      {"FILES_UPDATE IOSQE_FIXED_FILE", kUp, 0, FieldId::user_data, 0, IOSQE_FIXED_FILE, EINVAL},
+      {"FILES_UPDATE nr_fds 0", kUp, 0, FieldId::len, 0, 0, EINVAL},
+      {"FILES_UPDATE offset 0xfffffffe, nr 2", kUp, 0, FieldId::off, 0xfffffffe, 0, EOVERFLOW},
+      {"FILES_UPDATE splice_fd_in != 0", kUp, 0, FieldId::file_index, 1, 0, EINVAL},
+      {"FILES_UPDATE IOSQE_BUFFER_SELECT", kUp, 0, FieldId::user_data, 0, IOSQE_BUFFER_SELECT,
+       EOPNOTSUPP},
+  };
+  uring::Kernel kernel = uring::running_kernel();
+  kernel.read_memory = uring::read_own_memory;
+  for (const Row& row : rows) {
+    INFO(row.fact);
+    Env e(test::Mode::plain, row.op);
+    SqeFields f;
+    REQUIRE(make_template(row.op, e, f));
+    if (row.op == kMsg) {
+      f.addr = row.cmd;
+      if (row.cmd == IORING_MSG_SEND_FD) {
+        f.len = 0;
+        f.addr3 = 0;       // source slot 0 holds the memfd
+        f.file_index = 1;  // target slot 0
+      }
+    }
+    if (row.flags)
+      f.flags |= row.flags;
+    else if (row.field != FieldId::user_data)
+      uring::set_value(f, row.field, row.value);
+    CHECK(uring::lint(f, uring::Kernel::named(618)).expected_error() == row.error);
+    const int predicted = uring::lint(f, kernel).expected_error();
+    if (predicted != row.error) test::older_kernel(std::string("lint: ") + row.fact);
+    const Outcome out = run(e, f);
+    REQUIRE(out.seen);
+    CHECK(out.res == -predicted);
+  }
+}
