@@ -85,9 +85,8 @@ struct Out {
 };
 
 const char* op_name_of(const Description& d) noexcept {
-  if (d.op_name) return d.op_name;
-  const char* n = opcode_name(d.opcode);
-  return n ? n : "(unknown)";
+  const op::Opcode* row = op::find(d.opcode);
+  return row ? row->name : "(unknown)";
 }
 
 void put_value(Out& o, const FieldInfo& fi) noexcept {

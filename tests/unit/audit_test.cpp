@@ -323,3 +323,36 @@ TEST_CASE("describe names every field each row lists and flags set must-be-zero 
   CHECK(std::string(buf).find("len             24+4   0x5                  must be 0  SET: the "
                               "kernel refuses a non-zero value\n") != std::string::npos);
 }
+
+TEST_CASE("lint and describe on random SQEs of every opcode number, for four releases", "[audit]") {
+  std::uint64_t x = 0x9e3779b97f4a7c15ull;
+  const auto next = [&x] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  unsigned refused = 0, unmodelled = 0, clean = 0;
+  for (unsigned op = 0; op < 256; ++op) {
+    for (int i = 0; i < 40; ++i) {
+      std::uint8_t b[64];
+      for (auto& c : b) c = i == 0 ? 0 : static_cast<std::uint8_t>(next() & (i % 2 ? 0xff : 0x01));
+      b[0] = static_cast<std::uint8_t>(op);
+      const uring::SqeFields f = uring::fields_of(std::span<const std::uint8_t, 64>(b));
+      for (int release : {601, 612, 618, 619}) {
+        const uring::LintReport r = uring::lint(f, uring::Kernel::named(release));
+        INFO("opcode " << op << " release " << release);
+        CHECK_FALSE(r.truncated);
+        const int e = r.expected_error();
+        if (e) CHECK(uring::errno_name(e) != nullptr);  // every predicted errno has a name
+        e ? ++refused : r.modelled() ? ++clean : ++unmodelled;
+        char text[8192];
+        CHECK(uring::format(r, text, sizeof text) < sizeof text);
+      }
+      CHECK(uring::describe(f).known == (op < 63));
+    }
+  }
+  CHECK(refused > 0);
+  CHECK(unmodelled > 0);
+  CHECK(clean > 0);
+}
