@@ -46,12 +46,19 @@ Kernel running_kernel() noexcept {
     if (!ring.ok()) return r;
     auto pr = probe(*ring);
     if (!pr.ok()) return r;
-    r.supported = 0;
-    for (unsigned op = 0; op < 64; ++op)
-      if (pr->supports(op)) r.supported |= std::uint64_t{1} << op;
-    r.source = "running";
-    return r;
+    Kernel k = probed_kernel(r.release, *pr);
+    k.source = "running";
+    return k;
   }();
+  return k;
+}
+
+Kernel probed_kernel(int release, const Probe& probe) noexcept {
+  Kernel k = Kernel::named(release);
+  k.source = "probe";
+  k.supported = 0;
+  for (unsigned op = 0; op < 64; ++op)
+    if (probe.supports(op)) k.supported |= std::uint64_t{1} << op;
   return k;
 }
 

@@ -183,6 +183,10 @@ struct Kernel {
 // process (thread-safe). Without io_uring: the newest modelled release, source "no io_uring".
 Kernel running_kernel() noexcept;
 
+class Probe;
+// A release and the opcodes a probe reported (source "probe").
+Kernel probed_kernel(int release, const Probe& probe) noexcept;
+
 // This process's memory through process_vm_readv (a bad address is a false, never a fault): the
 // Kernel::read_memory the kernel test uses.
 bool read_own_memory(std::uint64_t addr, void* out, std::size_t size) noexcept;
@@ -849,8 +853,8 @@ constexpr void lint_recv(const SqeFields& f, const Kernel& k, LintReport& r) noe
 }
 
 // The timespec at addr (read at prep by get_timespec64).
-constexpr void lint_timespec(const SqeFields& f, FieldId where, std::uint64_t p, const Kernel& k,
-                             LintReport& r, const char* kernel) noexcept {
+constexpr void lint_timespec(FieldId where, std::uint64_t p, const Kernel& k, LintReport& r,
+                             const char* kernel) noexcept {
   if (never_readable(p)) {
     add(r, Severity::error, EFAULT, where, p, "the timespec can never be read", kernel);
     return;
@@ -861,7 +865,6 @@ constexpr void lint_timespec(const SqeFields& f, FieldId where, std::uint64_t p,
     add(r, Severity::error, EFAULT, where, p, "the timespec is not readable", kernel);
   else if (ts[0] < 0 || ts[1] < 0)
     add(r, Severity::error, EINVAL, where, p, "negative tv_sec or tv_nsec", kernel);
-  (void)f;
 }
 
 constexpr unsigned popcount(std::uint32_t v) noexcept {
@@ -882,7 +885,7 @@ constexpr void lint_timeout(const SqeFields& f, const Kernel& k, const op::Opcod
     add(r, Severity::error, EINVAL, FieldId::op_flags, 0x41,
         "IORING_TIMEOUT_MULTISHOT with IORING_TIMEOUT_ABS", kt);
   else
-    lint_timespec(f, FieldId::addr, f.addr, k, r, "__io_timeout_prep: get_timespec64");
+    lint_timespec(FieldId::addr, f.addr, k, r, "__io_timeout_prep: get_timespec64");
   if (f.opcode == IORING_OP_LINK_TIMEOUT)
     add(r, Severity::note, 0, FieldId::user_data, 0,
         "a link timeout must follow a request with IOSQE_IO_LINK (-EINVAL otherwise)",
@@ -905,7 +908,7 @@ constexpr void lint_timeout_remove(const SqeFields& f, const Kernel& k, LintRepo
     add(r, Severity::error, EINVAL, FieldId::op_flags, fl & ~(kUpdateMask | 0x1u),
         "only IORING_TIMEOUT_ABS may go with an update", kt);
   else
-    lint_timespec(f, FieldId::off, f.off, k, r, "io_timeout_remove_prep: get_timespec64");
+    lint_timespec(FieldId::off, f.off, k, r, "io_timeout_remove_prep: get_timespec64");
 }
 
 constexpr void lint_poll_remove(const SqeFields& f, LintReport& r) noexcept {
@@ -998,7 +1001,9 @@ constexpr void lint_special(op::Special s, const SqeFields& f, const Kernel& k,
   using S = op::Special;
   switch (s) {
     case S::nop: lint_nop(f, r); break;
-    case S::rw: break;  // lint() runs lint_rw_prep / lint_rw_issue around the table's checks
+    // lint() runs lint_rw_prep before the row's other checks and lint_rw_issue (the file lookup,
+    // then io_rw_init_file) after them: the rw rules straddle prep and issue.
+    case S::rw: break;
     case S::rw_vec_select:
       if ((f.flags & IOSQE_BUFFER_SELECT) && f.len != 1)
         add(r, Severity::error, EINVAL, FieldId::len, f.len,
@@ -1051,7 +1056,6 @@ constexpr void lint_special(op::Special s, const SqeFields& f, const Kernel& k,
         add(r, Severity::error, EINVAL, FieldId::len, f.len, "0 or more than 128 futexes",
             "io_futexv_prep: !nr || nr > FUTEX_WAITV_MAX");
       break;
-    case S::fixed_slot: break;  // lint() runs lint_file between prep and issue
     default: break;
   }
 }

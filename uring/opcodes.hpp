@@ -122,7 +122,6 @@ enum class Special : std::uint8_t {
   send_zc,      // CQE_SKIP_SUCCESS refused
   futex,        // futex2 flags
   futex_waitv,  // count 1..128
-  fixed_slot,   // IOSQE_FIXED_FILE with fd >= 2^20: no table that large exists
 };
 
 // What each Special checks, for docs/opcodes.md (the code is in audit.hpp).
@@ -184,8 +183,6 @@ constexpr const char* special_rules(Special s) noexcept {
       return "futex2 flags (fd) other than SIZE_U32 | PRIVATE: EINVAL; value or mask above 32 "
              "bits: EINVAL";
     case Special::futex_waitv: return "len 0 or above 128: EINVAL";
-    case Special::fixed_slot:
-      return "IOSQE_FIXED_FILE with fd >= 2^20: EBADF (no table is that large)";
     default: return "";
   }
 }
@@ -400,11 +397,9 @@ inline constexpr Field kRwFields[] = {
     {F::pad2, "attr_type_mask", "attr_type_mask (IORING_RW_ATTR_FLAG_PI; 0: no attributes)"},
 };
 inline constexpr Check kRwChecks[] = {
-    special(Special::fixed_slot, "io_assign_file -> io_file_get_fixed: fd >= nr_user_files"),
     special(Special::rw, "io_prep_rw, io_rw_init_file -> kiocb_set_rw_flags, rw_verify_area"),
 };
 inline constexpr Check kReadvChecks[] = {
-    special(Special::fixed_slot, "io_assign_file -> io_file_get_fixed: fd >= nr_user_files"),
     special(Special::rw_vec_select, "io_iov_buffer_select_prep: len != 1"),
     special(Special::rw, "io_prep_rw, io_rw_init_file -> kiocb_set_rw_flags, rw_verify_area"),
 };

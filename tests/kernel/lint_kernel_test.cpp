@@ -850,3 +850,25 @@ TEST_CASE("kernel-facts rows: lint's prediction and the kernel's answer", "[lint
     CHECK(out.res == -predicted);
   }
 }
+
+TEST_CASE("lint for the features a probe reported", "[lint]") {
+  auto ring = test::make_plain_ring(2);
+  auto probe = uring::probe(ring);
+  REQUIRE(probe.ok());
+  const uring::Kernel k = uring::probed_kernel(test::kernel_version(), *probe);
+  CHECK(std::string(k.source) == "probe");
+  CHECK(k.supported == uring::running_kernel().supported);
+  // An opcode the probe does not report is refused the way the kernel refuses it: the probe's
+  // last opcode + 1 is past IORING_OP_LAST (-EINVAL) on every kernel.
+  SqeFields past{};
+  past.opcode = static_cast<std::uint8_t>(probe->last_op() + 1);
+  if (past.opcode < uring::op::kOpcodeCount) {
+    CHECK(uring::lint(past, k).expected_error() == EINVAL);
+    io_uring_sqe& s = test::sqe_of(ring);
+    uring::to_sqe(past, s);
+    REQUIRE(ring.submit() == 1);
+    CHECK(test::wait_one(ring).res == -EINVAL);
+  } else {
+    std::printf("lint probe: this kernel has every opcode rawuring knows\n");
+  }
+}
