@@ -1079,7 +1079,13 @@ inline constexpr Check kPipeChecks[] = {
     unknown(F::op_flags, "io_pipe_prep: flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT | ...)"),
 };
 
-inline constexpr Field kNoFields[] = {{F::user_data, nullptr, nullptr}};
+inline constexpr Field kRecvZcFields[] = {
+    {F::ioprio, "recv_flags", "IORING_RECV_MULTISHOT (required)"},
+    {F::fd, nullptr, "socket bound to the queue's interface queue"},
+    {F::len, nullptr, "bytes to receive (0: no limit)"},
+    {F::op_flags, "msg_flags", "MSG_* flags"},
+    {F::file_index, "zcrx_ifq_idx", "registered zero-copy receive queue"},
+};
 
 }  // namespace rows
 
@@ -1325,7 +1331,7 @@ inline constexpr Opcode kOpcodes[] = {
      kIssueEinvalOpnotsupp, "the socket (-EOPNOTSUPP for datagram sockets, -EINVAL when connected)"},
     {58, "RECV_ZC", 615, Model::none, true, true, false,
      "(none: fields set directly)", "io_uring/zcrx.c io_recvzc_prep",
-     F::user_data, nullptr, {}, rows::kNoFields, {},
+     F::user_data, nullptr, {}, rows::kRecvZcFields, {},
      {}, "a registered zero-copy receive queue"},
     {59, "EPOLL_WAIT", 615, Model::prep, true, false, false,
      "epoll_wait", "io_uring/epoll.c io_epoll_wait_prep",
