@@ -4,7 +4,8 @@
 #include <cstring>
 #include <iterator>
 #include <limits>
-#include <string_view>
+
+#include "opcodes.hpp"
 
 namespace uring {
 
@@ -93,76 +94,9 @@ Result<Probe> probe(Ring& ring) noexcept {
 }
 
 const char* opcode_name(unsigned op) noexcept {
-  // Opcode numbers are ABI: this table follows the kernel's enum io_uring_op.
-  static constexpr const char* kNames[] = {
-      "NOP",
-      "READV",
-      "WRITEV",
-      "FSYNC",
-      "READ_FIXED",
-      "WRITE_FIXED",
-      "POLL_ADD",
-      "POLL_REMOVE",
-      "SYNC_FILE_RANGE",
-      "SENDMSG",
-      "RECVMSG",
-      "TIMEOUT",
-      "TIMEOUT_REMOVE",
-      "ACCEPT",
-      "ASYNC_CANCEL",
-      "LINK_TIMEOUT",
-      "CONNECT",
-      "FALLOCATE",
-      "OPENAT",
-      "CLOSE",
-      "FILES_UPDATE",
-      "STATX",
-      "READ",
-      "WRITE",
-      "FADVISE",
-      "MADVISE",
-      "SEND",
-      "RECV",
-      "OPENAT2",
-      "EPOLL_CTL",
-      "SPLICE",
-      "PROVIDE_BUFFERS",
-      "REMOVE_BUFFERS",
-      "TEE",
-      "SHUTDOWN",
-      "RENAMEAT",
-      "UNLINKAT",
-      "MKDIRAT",
-      "SYMLINKAT",
-      "LINKAT",
-      "MSG_RING",
-      "FSETXATTR",
-      "SETXATTR",
-      "FGETXATTR",
-      "GETXATTR",
-      "SOCKET",
-      "URING_CMD",
-      "SEND_ZC",
-      "SENDMSG_ZC",
-      "READ_MULTISHOT",
-      "WAITID",
-      "FUTEX_WAIT",
-      "FUTEX_WAKE",
-      "FUTEX_WAITV",
-      "FIXED_FD_INSTALL",
-      "FTRUNCATE",
-      "BIND",
-      "LISTEN",
-      "RECV_ZC",
-      "EPOLL_WAIT",
-      "READV_FIXED",
-      "WRITEV_FIXED",
-      "PIPE",
-  };
-  static_assert(std::string_view(kNames[IORING_OP_FILES_UPDATE]) == "FILES_UPDATE");
-  static_assert(std::string_view(kNames[IORING_OP_MSG_RING]) == "MSG_RING");
-  static_assert(std::string_view(kNames[IORING_OP_SENDMSG_ZC]) == "SENDMSG_ZC");
-  return op < std::size(kNames) ? kNames[op] : nullptr;
+  // Opcode numbers are ABI: the names come from the one table of opcodes (opcodes.hpp).
+  const op::Opcode* row = op::find(op);
+  return row ? row->name : nullptr;
 }
 
 }  // namespace uring

@@ -1,6 +1,7 @@
-// uringctl decode <hex> [--json]: describe() and lint() for any 64-byte SQE given as 128 hex
-// digits (whitespace anywhere, possibly split over several arguments; read from stdin when there is
-// no hex argument or it is "-").
+// uringctl decode <hex> [--json] [--kernel <release>]: describe() and lint() for any 64-byte SQE
+// given as 128 hex digits (whitespace anywhere, possibly split over several arguments; read from
+// stdin when there is no hex argument or it is "-"). lint predicts for the running kernel, or for
+// the release named with --kernel (6.1, 6.12, 618, ...).
 #include <cctype>
 #include <cstdio>
 #include <cstring>
@@ -31,19 +32,55 @@ struct HexReader {
   }
 };
 
+// "6.12" or "612" -> 612; 0 when it is neither.
+int parse_release(const char* s) {
+  unsigned major = 0, minor = 0;
+  int used = 0;
+  if (std::sscanf(s, "%u.%u%n", &major, &minor, &used) == 2 && s[used] == '\0' && minor < 100 &&
+      major > 0 && major < 100)
+    return static_cast<int>(major * 100 + minor);
+  unsigned whole = 0;
+  if (std::sscanf(s, "%u%n", &whole, &used) == 1 && s[used] == '\0' && whole >= 100 &&
+      whole < 10000)
+    return static_cast<int>(whole);
+  return 0;
+}
+
 }  // namespace
 
 int decode(int argc, char** argv) {
   bool json = false;
   bool from_stdin = true;
+  int release = 0;  // 0: the running kernel
   HexReader r;
   for (int i = 0; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--json")) continue;
     if (!std::strcmp(argv[i], "-")) continue;
+    if (!std::strncmp(argv[i], "--kernel=", 9)) continue;
+    if (!std::strcmp(argv[i], "--kernel")) {
+      ++i;
+      continue;
+    }
     from_stdin = false;
   }
   for (int i = 0; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--json")) {
+    const char* value = nullptr;
+    if (!std::strcmp(argv[i], "--kernel")) {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "uringctl decode: --kernel needs a release (e.g. 6.12)\n");
+        return 2;
+      }
+      value = argv[++i];
+    } else if (!std::strncmp(argv[i], "--kernel=", 9)) {
+      value = argv[i] + 9;
+    }
+    if (value) {
+      release = parse_release(value);
+      if (!release) {
+        std::fprintf(stderr, "uringctl decode: '%s' is not a kernel release (e.g. 6.12)\n", value);
+        return 2;
+      }
+    } else if (!std::strcmp(argv[i], "--json")) {
       json = true;
     } else if (!std::strcmp(argv[i], "-")) {
       if (!from_stdin) {
@@ -65,7 +102,8 @@ int decode(int argc, char** argv) {
   }
   const uring::SqeFields f = uring::fields_of(std::span<const std::uint8_t, 64>(r.bytes));
   const uring::Description d = uring::describe(f);
-  const uring::LintReport l = uring::lint(f);
+  const uring::Kernel kernel = release ? uring::Kernel::named(release) : uring::running_kernel();
+  const uring::LintReport l = uring::lint(f, kernel);
   if (json) {
     std::putchar('{');
     print_bytes_json(r.bytes);
@@ -73,7 +111,12 @@ int decode(int argc, char** argv) {
     print_describe_json(d);
     std::putchar(',');
     print_lint_json(l);
-    std::printf("}\n");
+    const uring::op::Opcode* row = uring::op::find(f.opcode);
+    std::printf(
+        ",\"kernel\":{\"release\":\"%d.%d\",\"source\":\"%s\"},\"modelled\":%s,"
+        "\"model\":\"%s\"}\n",
+        kernel.release / 100, kernel.release % 100, kernel.source, l.modelled() ? "true" : "false",
+        row ? uring::model_name(row->model) : "none");
   } else {
     print_describe_text(d);
     std::printf("lint:\n");

@@ -87,15 +87,15 @@ check("cqe_flags json len", fields["len"]["value"] == 42, out)
 # decode: a DATA message with IORING_MSG_RING_CQE_SKIP -> exact lint text.
 BAD = ("2800000003000000 bc0a000000000000 0000000000000000 2a00000001000000 "
        "0000000000000000 0000000000000000 0000000000000000 0000000000000000")
-rc, out, err = run(["decode"] + BAD.split())
+rc, out, err = run(["decode", "--kernel", "6.18"] + BAD.split())
 check("decode split args exit 0", rc == 0, err)
 check("decode lint text", out.endswith(
     "lint:\nerror       EINVAL     msg_ring_flags=0x1: IORING_MSG_RING_CQE_SKIP is refused on a DATA "
     "message (use IOSQE_CQE_SKIP_SUCCESS to drop the sender's CQE) [io_msg_ring_data]\n"
-    "verdict     the kernel answers -EINVAL\n"), out)
-rc2, out2, _ = run(["decode"], stdin=BAD + "\n")
+    "verdict     the kernel answers -EINVAL (kernel 6.18, named)\n"), out)
+rc2, out2, _ = run(["decode", "--kernel", "618"], stdin=BAD + "\n")
 check("decode from stdin same as args", rc2 == 0 and out2 == out, out2)
-rc3, out3, _ = run(["decode", "-"], stdin=BAD.replace(" ", "\n"))
+rc3, out3, _ = run(["decode", "-", "--kernel=6.18"], stdin=BAD.replace(" ", "\n"))
 check("decode - with newlines same", rc3 == 0 and out3 == out, out3)
 rc, out, err = run(["decode", "--json", BAD])
 d = json.loads(out)
@@ -111,8 +111,38 @@ check("decode unknown opcode line",
       "unknown opcode 255: not an opcode rawuring knows; raw fields follow\n" in out, out)
 check("decode unknown raw field", "pad2            56+8   0xffffffffffffffff   raw        \n" in out,
       out)
-check("decode unknown flag bit", "error       EINVAL     flags&0x80: unknown IOSQE_* bit" in out,
-      out)
+check("decode unknown opcode refused",
+      "error       EINVAL     opcode 255: opcode past every kernel's IORING_OP_LAST "
+      "[io_init_req: opcode >= IORING_OP_LAST]\n" in out, out)
+
+# decode: every opcode of the table decodes, named, with a verdict that states its kernel.
+for op in range(63):
+    hexs = f"{op:02x}" + "00" * 3 + "ffffffff" + "00" * 56
+    rc, out, err = run(["decode", "--kernel", "6.18", hexs])
+    check(f"decode opcode {op} exit 0", rc == 0 and err == "", err)
+    check(f"decode opcode {op} named", out.startswith(f"opcode      {op} ") and
+          "(unknown)" not in out.splitlines()[1], out)
+    check(f"decode opcode {op} verdict", "(kernel 6.18, named)\n" in out, out)
+
+# decode: NOP flags per kernel: 6.12 refuses IORING_NOP_FILE | FIXED_FILE, 6.18 accepts them.
+NOP_FLAGS = "00000000ffffffff" + "00" * 20 + "06000000" + "00" * 32
+rc, out, err = run(["decode", "--kernel", "6.12", NOP_FLAGS])
+check("decode nop flags 6.12", out.endswith(
+    "verdict     the kernel answers -EINVAL (kernel 6.12, named)\n"), out)
+rc, out, err = run(["decode", "--kernel=618", NOP_FLAGS])
+check("decode nop flags 6.18", out.endswith(
+    "verdict     clean: nothing the kernel refuses for this SQE's own fields (kernel 6.18, "
+    "named)\n"), out)
+
+# decode: URING_CMD is not modelled: the verdict says so, never clean; JSON says which model.
+CMD = "2e00000003000000" + "00" * 56
+rc, out, err = run(["decode", "--kernel", "6.18", CMD])
+check("decode uring_cmd not modelled", "verdict     not modelled past here: " in out and
+      "clean" not in out.splitlines()[-1], out)
+rc, out, err = run(["decode", "--json", "--kernel", "6.18", CMD])
+d = json.loads(out)
+check("decode uring_cmd json", d["modelled"] is False and d["model"] == "not modelled" and
+      d["lint"]["clean"] is False and d["kernel"] == {"release": "6.18", "source": "named"}, out)
 
 # Bad input: one line on stderr, nothing on stdout, exit 2.
 BAD_INPUTS = [
@@ -135,6 +165,9 @@ BAD_INPUTS = [
     (["decode"], "zz"),
     (["decode", "-"], "0" * 126),
     (["decode", "-", "00"], None),
+    (["decode", "--kernel"], None),
+    (["decode", "--kernel", "six", "00" * 64], None),
+    (["decode", "--kernel=6.1.2", "00" * 64], None),
 ]
 for args, stdin in BAD_INPUTS:
     rc, out, err = run(args, stdin=stdin)
