@@ -31,7 +31,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -88,6 +91,21 @@ static void do_mount(const char* src, const char* dst, const char* type, const c
 }
 
 /* Make sure fds 0, 1 and 2 are open on the console. */
+// The loopback interface comes up down in a bare initramfs: the socket tests connect to 127.0.0.1.
+static void loopback_up(void) {
+  const int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  strcpy(ifr.ifr_name, "lo");
+  if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) != 0) {
+    say("loopback: %s", strerror(errno));
+  } else {
+    ifr.ifr_flags |= IFF_UP;
+    if (ioctl(s, SIOCSIFFLAGS, &ifr) != 0) say("loopback up: %s", strerror(errno));
+  }
+  if (s >= 0) close(s);
+}
+
 static void setup_console(void) {
   int ok = fcntl(STDOUT_FILENO, F_GETFD) != -1 && fcntl(STDERR_FILENO, F_GETFD) != -1 &&
            fcntl(STDIN_FILENO, F_GETFD) != -1;
@@ -206,6 +224,7 @@ int main(void) {
   do_mount("sysfs", "/sys", "sysfs", NULL);
   do_mount("tmpfs", "/tmp", "tmpfs", "mode=1777");
   do_mount("tmpfs", "/dev/shm", "tmpfs", "mode=1777");
+  loopback_up();
 
   struct sigaction sa;
   memset(&sa, 0, sizeof(sa));
