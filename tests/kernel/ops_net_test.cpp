@@ -3,6 +3,7 @@
 // group; socket/bind/listen into direct slots.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -244,4 +245,119 @@ TEST_CASE("socket, bind and listen on direct descriptors; accept from the slot",
           uring::prep_accept_direct(s, uring::FixedFile(2), nullptr, nullptr, SOCK_CLOEXEC,
                                     uring::DirectSlot(1));
         }) == -EINVAL);
+}
+
+TEST_CASE("multishot accept into direct slots the kernel allocates", "[ops][net]") {
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  auto ring = test::make_ring(mode, 8);
+  REQUIRE(uring::register_files_sparse(ring, 4) == 0);
+  Listener l;
+  ops::queue(ring, 0xd1, [&](io_uring_sqe& s) {
+    uring::prep_multishot_accept_direct(s, l.fd.get(), nullptr, nullptr, 0);
+  });
+  ops::submit(ring, 1);
+  ops::none_ready(ring);
+  test::Fd c1 = connected_client(l.addr);
+  const test::Cqe first = test::wait_one(ring);
+  test::Fd c2 = connected_client(l.addr);
+  const test::Cqe second = test::wait_one(ring);
+  // An empty table: slots 0, then 1, each CQE with F_MORE.
+  CHECK(first.user_data == 0xd1);
+  CHECK(first.res == 0);
+  CHECK((first.flags & IORING_CQE_F_MORE) != 0);
+  CHECK(second.res == 1);
+  CHECK((second.flags & IORING_CQE_F_MORE) != 0);
+  // Slot 1 is the second client's peer.
+  REQUIRE(::write(c2.get(), "two", 3) == 3);
+  char buf[8] = {};
+  CHECK(ops::run(ring, [&](io_uring_sqe& s) {
+          uring::prep_recv(s, uring::FixedFile(1), buf, sizeof buf, 0);
+        }) == 3);
+  CHECK(std::string(buf, 3) == "two");
+  ops::queue(ring, 0xd2, [&](io_uring_sqe& s) { uring::prep_cancel_fd(s, l.fd.get(), 0); });
+  ops::submit(ring, 1);
+  const auto cqes = ops::wait_n(ring, 2);
+  CHECK(ops::by_data(cqes, 0xd2).res == 0);
+  CHECK(ops::by_data(cqes, 0xd1).res == -ECANCELED);
+}
+
+TEST_CASE("sendto on UDP; send_zc and sendmsg_zc: result, then the notification", "[ops][net]") {
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  auto ring = test::make_ring(mode, 8);
+  test::Fd server(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  test::Fd client(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  sockaddr_in to = loopback(0);
+  REQUIRE(::bind(server.get(), reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
+  socklen_t len = sizeof to;
+  REQUIRE(::getsockname(server.get(), reinterpret_cast<sockaddr*>(&to), &len) == 0);
+  CHECK(ops::run(ring, [&](io_uring_sqe& s) {
+          uring::prep_sendto(s, client.get(), "udp!", 4, 0, reinterpret_cast<sockaddr*>(&to),
+                             sizeof to);
+        }) == 4);
+  char buf[8] = {};
+  REQUIRE(::recv(server.get(), buf, sizeof buf, 0) == 4);
+  CHECK(std::string(buf, 4) == "udp!");
+
+  // Zero copy: the first CQE carries the result and F_MORE, the second F_NOTIF and res 0.
+  Listener l;
+  test::Fd tx = connected_client(l.addr);
+  test::Fd rx(::accept4(l.fd.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  REQUIRE(rx.get() >= 0);
+  static const char payload[] = "zerocopy";
+  ops::queue(ring, 0x2c,
+             [&](io_uring_sqe& s) { uring::prep_send_zc(s, tx.get(), payload, 8, 0, 0); });
+  ops::submit(ring, 1);
+  const auto zc = ops::wait_n(ring, 2);
+  CHECK(zc[0].user_data == 0x2c);
+  CHECK(zc[0].res == 8);
+  CHECK((zc[0].flags & IORING_CQE_F_MORE) != 0);
+  CHECK(zc[1].user_data == 0x2c);
+  CHECK(zc[1].res == 0);
+  CHECK((zc[1].flags & IORING_CQE_F_NOTIF) != 0);
+  CHECK(read_exact(rx.get(), 8) == "zerocopy");
+
+  iovec iov{const_cast<char*>(payload), 4};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  ops::queue(ring, 0x2d, [&](io_uring_sqe& s) { uring::prep_sendmsg_zc(s, tx.get(), &msg, 0); });
+  ops::submit(ring, 1);
+  const auto mzc = ops::wait_n(ring, 2);
+  CHECK(mzc[0].res == 4);
+  CHECK((mzc[0].flags & IORING_CQE_F_MORE) != 0);
+  CHECK((mzc[1].flags & IORING_CQE_F_NOTIF) != 0);
+  CHECK(read_exact(rx.get(), 4) == "zero");
+}
+
+TEST_CASE("uring_cmd on a socket: SIOCINQ counts the bytes waiting", "[ops][net][cmd]") {
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  auto ring = test::make_ring(mode, 8);
+  // TCP: SIOCINQ goes to the protocol's ioctl, which AF_UNIX lacks (-EOPNOTSUPP there).
+  Listener l;
+  test::Fd b = connected_client(l.addr);
+  test::Fd a(::accept4(l.fd.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  REQUIRE(a.get() >= 0);
+  REQUIRE(::write(b.get(), "abc", 3) == 3);
+  pollfd pfd{a.get(), POLLIN, 0};
+  REQUIRE(::poll(&pfd, 1, 1000) == 1);
+  const int res = ops::run(ring, [&](io_uring_sqe& s) {
+    uring::prep_cmd_sock(s, SOCKET_URING_OP_SIOCINQ, a.get(), 0, 0, nullptr, 0);
+  });
+  if (test::kernel_version() < 607) {
+    // Sockets gained uring_cmd in 6.7; before, the file has no uring_cmd handler.
+    test::older_kernel("IORING_OP_URING_CMD on a socket: -EOPNOTSUPP before 6.7");
+    CHECK(res == -EOPNOTSUPP);
+    return;
+  }
+  CHECK(res == 3);
+  // getsockopt through the ring: SO_TYPE of a stream socket.
+  int type = 0;
+  CHECK(ops::run(ring, [&](io_uring_sqe& s) {
+          uring::prep_cmd_sock(s, SOCKET_URING_OP_GETSOCKOPT, a.get(), SOL_SOCKET, SO_TYPE, &type,
+                               sizeof type);
+        }) == static_cast<int>(sizeof type));
+  CHECK(type == SOCK_STREAM);
 }
