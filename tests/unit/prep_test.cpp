@@ -417,6 +417,42 @@ const Golden kGoldens[] = {
               .file_index(u32(a[0])))},
 };
 
+// FixedFile forms of the newer preps: the base golden's bytes with IOSQE_FIXED_FILE added (the
+// 2.3 preps' forms are compared with liburing in liburing_diff_test.cpp).
+struct FixedGolden {
+  const char* base;  // the kGoldens row it must equal, plus IOSQE_FIXED_FILE
+  void (*prep)(io_uring_sqe&, const std::uint64_t*);
+};
+
+#define SLOT(i) uring::FixedFile(u32(a[i]))
+
+const FixedGolden kFixedGoldens[] = {
+    {"readv_fixed", PREP(uring::prep_readv_fixed(q, SLOT(0), ptr<const iovec>(a[1]), u32(a[2]),
+                                                 a[3], i32(a[4]), i32(a[5])))},
+    {"writev_fixed", PREP(uring::prep_writev_fixed(q, SLOT(0), ptr<const iovec>(a[1]), u32(a[2]),
+                                                   a[3], i32(a[4]), i32(a[5])))},
+    {"read_multishot", PREP(uring::prep_read_multishot(q, SLOT(0), u32(a[1]), a[2], i32(a[3])))},
+    {"bind", PREP(uring::prep_bind(q, SLOT(0), ptr<const sockaddr>(a[1]), u32(a[2])))},
+    {"listen", PREP(uring::prep_listen(q, SLOT(0), i32(a[1])))},
+    {"send_bundle",
+     PREP(uring::prep_send_bundle(q, SLOT(0), static_cast<std::size_t>(a[1]), i32(a[2])))},
+    {"sendto",
+     PREP(uring::prep_sendto(q, SLOT(0), ptr<const void>(a[1]), static_cast<std::size_t>(a[2]),
+                             i32(a[3]), ptr<const sockaddr>(a[4]), u32(a[5])))},
+    {"sendmsg_zc_fixed",
+     PREP(uring::prep_sendmsg_zc_fixed(q, SLOT(0), ptr<const msghdr>(a[1]), u32(a[2]), u32(a[3])))},
+    {"recv_zc", PREP(uring::prep_recv_zc(q, SLOT(0), u32(a[1]), u32(a[2])))},
+    {"fadvise64",
+     PREP(uring::prep_fadvise64(q, SLOT(0), a[1], static_cast<off_t>(a[2]), i32(a[3])))},
+    {"ftruncate", PREP(uring::prep_ftruncate(q, SLOT(0), static_cast<std::int64_t>(a[1])))},
+    {"epoll_wait",
+     PREP(uring::prep_epoll_wait(q, SLOT(0), ptr<epoll_event>(a[1]), i32(a[2]), u32(a[3])))},
+    {"uring_cmd", PREP(uring::prep_uring_cmd(q, i32(a[0]), SLOT(1)))},
+    {"cmd_sock", PREP(uring::prep_cmd_sock(q, i32(a[0]), SLOT(1), i32(a[2]), i32(a[3]),
+                                           ptr<void>(a[4]), i32(a[5])))},
+    {"cmd_discard", PREP(uring::prep_cmd_discard(q, SLOT(0), a[1], a[2]))},
+};
+
 }  // namespace
 
 TEST_CASE("preps newer than liburing 2.3 and the typed forms match their field maps", "[prep]") {
@@ -437,6 +473,29 @@ TEST_CASE("preps newer than liburing 2.3 and the typed forms match their field m
     }
   }
   std::printf("%zu goldens, 2000 rounds each\n", sizeof kGoldens / sizeof kGoldens[0]);
+}
+
+TEST_CASE("FixedFile forms of the newer preps: the same bytes plus IOSQE_FIXED_FILE", "[prep]") {
+  std::mt19937_64 rng(29112026);
+  for (const FixedGolden& f : kFixedGoldens) {
+    INFO("prep " << f.base << "(FixedFile)");
+    const Golden* base = nullptr;
+    for (const Golden& g : kGoldens)
+      if (!std::strcmp(g.name, f.base)) base = &g;
+    REQUIRE(base != nullptr);
+    for (int r = 0; r < 2000; ++r) {
+      std::uint64_t args[8];
+      for (auto& v : args) v = rnd(rng);
+      io_uring_sqe sqe = stale(r);
+      f.prep(sqe, args);
+      Bytes want = base->want(args);
+      want.user_data(static_cast<std::uint64_t>(r));
+      want.b[1] |= IOSQE_FIXED_FILE;
+      if (std::memcmp(&sqe, want.b, 64) == 0) continue;
+      INFO("round " << r);
+      require_bytes(sqe, want);
+    }
+  }
 }
 
 // Typed slots cannot be confused with fds: no implicit conversion either way.
