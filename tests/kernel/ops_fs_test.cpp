@@ -2,6 +2,7 @@
 // fsync, read, statx, fallocate, ftruncate, fadvise, sync_file_range, close, open into a direct
 // slot and I/O through it, the *at family and extended attributes.
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <linux/stat.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -181,4 +182,35 @@ TEST_CASE("setxattr / getxattr on a file in /tmp", "[ops][fs]") {
   CHECK(ops::run(ring, [&](io_uring_sqe& q) {
           uring::prep_fgetxattr(q, f.get(), "user.none", value, sizeof value);
         }) == -ENODATA);
+}
+
+TEST_CASE("openat2: RESOLVE_* honoured (a symlink refused with -ELOOP); openat2_direct",
+          "[ops][fs]") {
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  auto ring = test::make_ring(mode, 8);
+  TempDir dir;
+  const std::string file = dir / "real", link = dir / "link";
+  test::Fd f(::open(file.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
+  REQUIRE(f.get() >= 0);
+  REQUIRE(::symlink(file.c_str(), link.c_str()) == 0);
+  open_how how{};
+  how.flags = O_RDONLY | O_CLOEXEC;
+  how.resolve = RESOLVE_NO_SYMLINKS;
+  const int fd = ops::run(
+      ring, [&](io_uring_sqe& s) { uring::prep_openat2(s, AT_FDCWD, file.c_str(), &how); });
+  REQUIRE(fd >= 0);
+  test::Fd owned(fd);
+  CHECK(ops::run(ring, [&](io_uring_sqe& s) {
+          uring::prep_openat2(s, AT_FDCWD, link.c_str(), &how);
+        }) == -ELOOP);
+  // Into a direct slot: O_CLOEXEC means nothing there and the kernel refuses it (-EINVAL).
+  REQUIRE(uring::register_files_sparse(ring, 2) == 0);
+  CHECK(ops::run(ring, [&](io_uring_sqe& s) {
+          uring::prep_openat2_direct(s, AT_FDCWD, file.c_str(), &how, uring::DirectSlot(1));
+        }) == -EINVAL);
+  how.flags = O_RDONLY;
+  CHECK(ops::run(ring, [&](io_uring_sqe& s) {
+          uring::prep_openat2_direct(s, AT_FDCWD, file.c_str(), &how, uring::DirectSlot(1));
+        }) == 0);
 }

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "ops_helpers.hpp"
+#include "syscalls/syscalls.hpp"
 
 namespace {
 
@@ -360,4 +361,26 @@ TEST_CASE("uring_cmd on a socket: SIOCINQ counts the bytes waiting", "[ops][net]
                                sizeof type);
         }) == static_cast<int>(sizeof type));
   CHECK(type == SOCK_STREAM);
+}
+
+TEST_CASE("send_zc_fixed: zero-copy send from a registered buffer", "[ops][net]") {
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  auto ring = test::make_ring(mode, 8);
+  alignas(64) static char area[64] = "registered";
+  iovec reg{area, sizeof area};
+  REQUIRE(uring::sys::io_uring_register(ring.fd(), IORING_REGISTER_BUFFERS, &reg, 1) == 0);
+  Listener l;
+  test::Fd tx = connected_client(l.addr);
+  test::Fd rx(::accept4(l.fd.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  REQUIRE(rx.get() >= 0);
+  ops::queue(ring, 0x2f,
+             [&](io_uring_sqe& s) { uring::prep_send_zc_fixed(s, tx.get(), area, 10, 0, 0, 0); });
+  ops::submit(ring, 1);
+  const auto zc = ops::wait_n(ring, 2);
+  CHECK(zc[0].res == 10);
+  CHECK((zc[0].flags & IORING_CQE_F_MORE) != 0);
+  CHECK(zc[1].res == 0);
+  CHECK((zc[1].flags & IORING_CQE_F_NOTIF) != 0);
+  CHECK(read_exact(rx.get(), 10) == "registered");
 }
