@@ -384,5 +384,33 @@ TEST_CASE("msg_ring prep functions liburing 2.3 lacks equal the field map", "[li
                  golden(start, IORING_OP_MSG_RING, fd, data, IORING_MSG_SEND_FD, 0, flags,
                         IORING_FILE_INDEX_ALLOC, addr3),
                  r, "msg_ring_fd_alloc");
+
+    // The FixedFile forms (the target ring registered in this ring's file table): the same
+    // bytes plus IOSQE_FIXED_FILE.
+    const uring::FixedFile ring_slot(static_cast<unsigned>(fd));
+    Sqe want = golden(start, IORING_OP_MSG_RING, fd, data, IORING_MSG_DATA, len,
+                      IORING_MSG_RING_FLAGS_PASS | flags, cqe_flags, 0);
+    want.b[1] = IOSQE_FIXED_FILE;
+    a = start;
+    ours(a, [&](io_uring_sqe& q) {
+      uring::prep_msg_ring_cqe_flags(q, ring_slot, len, data, flags, cqe_flags);
+    });
+    require_same(a, want, r, "msg_ring_cqe_flags(FixedFile)");
+    want = golden(start, IORING_OP_MSG_RING, fd, data, IORING_MSG_SEND_FD, 0, flags, file_index,
+                  addr3);
+    want.b[1] = IOSQE_FIXED_FILE;
+    a = start;
+    ours(a, [&](io_uring_sqe& q) {
+      uring::prep_msg_ring_fd(q, ring_slot, source, target, data, flags);
+    });
+    require_same(a, want, r, "msg_ring_fd(FixedFile)");
+    want = golden(start, IORING_OP_MSG_RING, fd, data, IORING_MSG_SEND_FD, 0, flags,
+                  IORING_FILE_INDEX_ALLOC, addr3);
+    want.b[1] = IOSQE_FIXED_FILE;
+    a = start;
+    ours(a, [&](io_uring_sqe& q) {
+      uring::prep_msg_ring_fd_alloc(q, ring_slot, source, data, flags);
+    });
+    require_same(a, want, r, "msg_ring_fd_alloc(FixedFile)");
   }
 }
