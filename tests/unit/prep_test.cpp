@@ -156,13 +156,15 @@ static_assert([] {
 // ---- preps newer than liburing 2.3: goldens from liburing's documented encoding ---------------
 //
 // Each golden is the field map liburing's helper of the same name writes, read from
-// src/include/liburing.h of axboe/liburing. Helpers present at commit 05391d6704c2 (the 2.8/2.9
-// development line): read_multishot, bind, listen, send_bundle, sendto, open, open_direct,
-// fadvise64, madvise64, ftruncate, futex_wait, futex_wake, futex_waitv, waitid,
-// fixed_fd_install, cmd_sock, cmd_discard. Added later (liburing 2.10/2.11, the header of the
-// 6.15/6.16 opcodes): readv_fixed, writev_fixed, sendmsg_zc_fixed, epoll_wait, uring_cmd,
-// pipe, pipe_direct. recv_zc has no liburing helper: its map is the one liburing's own zcrx test
-// encodes (fd, len, zcrx_ifq_idx at 44, IORING_RECV_MULTISHOT in ioprio).
+// src/include/liburing.h of axboe/liburing (commit 05391d6704c2, and a later header for the
+// 6.15/6.16 helpers). The release that added each helper, from liburing's CHANGELOG: 2.4 sendto,
+// msg_ring_cqe_flags, msg_ring_fd(_alloc), cmd_sock, and the *_direct ALLOC fix pinned in
+// liburing_diff_test.cpp; 2.6 futex_wait/wake/waitv, waitid, read_multishot, fixed_fd_install;
+// 2.7 send_bundle, bind, listen, fadvise64, madvise64. Not named in the CHANGELOG, so pinned to
+// the header read: open, open_direct, ftruncate, cmd_discard (present at 05391d6704c2);
+// readv_fixed, writev_fixed, sendmsg_zc_fixed, epoll_wait, uring_cmd, pipe, pipe_direct (later
+// header). recv_zc has no liburing helper: its map is the one liburing's own zcrx test encodes
+// (fd, len, zcrx_ifq_idx at 44, IORING_RECV_MULTISHOT in ioprio).
 // Every golden runs over random arguments from a stale SQE, as the liburing differential does.
 
 namespace {

@@ -108,7 +108,7 @@ constexpr void prep_fadvise(io_uring_sqe& sqe, int fd, std::uint64_t offset, std
 }
 RAWURING_FIXED_FILE_FORM(prep_fadvise)
 
-// IORING_OP_FADVISE with a 64-bit length (in addr; kernels before 6.12 ignore it and read len).
+// IORING_OP_FADVISE with a 64-bit length, in addr instead of len (added in liburing 2.7).
 constexpr void prep_fadvise64(io_uring_sqe& sqe, int fd, std::uint64_t offset, off_t len,
                               int advice) noexcept {
   prep_rw(sqe, IORING_OP_FADVISE, fd, static_cast<std::uint64_t>(len), 0, offset);
@@ -122,7 +122,7 @@ inline void prep_madvise(io_uring_sqe& sqe, void* addr, std::uint32_t length, in
   sqe.fadvise_advice = static_cast<std::uint32_t>(advice);
 }
 
-// IORING_OP_MADVISE with a 64-bit length (in off; 6.12).
+// IORING_OP_MADVISE with a 64-bit length, in off instead of len (added in liburing 2.7).
 inline void prep_madvise64(io_uring_sqe& sqe, void* addr, off_t length, int advice) noexcept {
   prep_rw(sqe, IORING_OP_MADVISE, -1, detail::addr_of(addr), 0, static_cast<std::uint64_t>(length));
   sqe.fadvise_advice = static_cast<std::uint32_t>(advice);
