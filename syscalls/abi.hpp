@@ -14,8 +14,10 @@
 #include <cstdint>
 
 // ---- opcodes newer than the 6.1 header (which ends at IORING_OP_SENDMSG_ZC = 48) --------------
-// Each group is keyed to a macro of the release that added it (see the rule above). These come
-// first: later sections define some of the key macros themselves.
+// Each group is keyed to a macro of the release that added it, or of the next release with a
+// new macro where the opcode's own release added none (6.7, 6.9, 6.11, 6.16): a header of exactly
+// such a release would see its enumerators twice and fail to compile, loudly. These come first:
+// later sections define some of the key macros themselves.
 #ifndef IORING_FIXED_FD_NO_CLOEXEC  // 6.8 (its opcode, and the 6.7 ones before it)
 enum : unsigned {
   IORING_OP_READ_MULTISHOT = 49,    // 6.7
