@@ -6,22 +6,11 @@
 #include <cstdint>
 #include <span>
 
+#include "fixed_file.hpp"
 #include "result.hpp"
 #include "ring.hpp"
 
 namespace uring {
-
-// A slot in a ring's registered-file table. A distinct type so that a slot can never be passed
-// where a plain file descriptor is meant (or the other way round); use it with IOSQE_FIXED_FILE.
-class FixedFile {
- public:
-  constexpr explicit FixedFile(unsigned index) noexcept : index_(index) {}
-  constexpr unsigned index() const noexcept { return index_; }
-  friend constexpr bool operator==(FixedFile, FixedFile) noexcept = default;
-
- private:
-  unsigned index_;
-};
 
 // The table model. A ring has at most one file table of fixed size; every way of changing it (the
 // register_files* calls below and IORING_OP_FILES_UPDATE, see files_update.hpp) takes an array of

@@ -2,9 +2,18 @@
 // garbage-filled SQE (so a field one side forgets to write shows up) and get the same randomised
 // arguments, 4000 rounds per op, fixed seed (a failure names the round and reproduces).
 //
+// Table-driven: liburing_side.cpp lists every io_uring_prep_* of the installed liburing (73 in
+// 2.3, io_uring_prep_rw included), kOurs below the rawuring prep of the same name; the test
+// requires the two lists to be the same size and every liburing name to have a rawuring twin.
+// Where a rawuring prep has a FixedFile form, that form is compared too (liburing's bytes plus
+// IOSQE_FIXED_FILE). Preps newer than 2.3 are pinned by goldens in tests/unit/prep_test.cpp.
+//
 // liburing 2.3 (Debian 12) lacks io_uring_prep_msg_ring_cqe_flags, _msg_ring_fd and
 // _msg_ring_fd_alloc: those are compared with encodings written out here from the field map in
 // docs/msg-ring.md (byte offsets of include/uapi/linux/io_uring.h), over the same random arguments.
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <random>
@@ -52,6 +61,7 @@ std::uint64_t arg(std::mt19937_64& rng) {
 }
 
 void require_same(const Sqe& a, const Sqe& b, int round, const char* op) {
+  if (std::memcmp(a.b, b.b, 64) == 0) return;  // the common case, without 64 assertions
   for (int i = 0; i < 64; ++i) {
     INFO(op << " round " << round << " byte " << i);
     REQUIRE(a.b[i] == b.b[i]);
@@ -80,60 +90,261 @@ Sqe golden(const Sqe& start, std::uint8_t opcode, std::int32_t fd, std::uint64_t
   return g;
 }
 
+// The rawuring side of each case: the same arguments, converted the same way as liburing_side.cpp.
+int i32(std::uint64_t v) { return static_cast<int>(static_cast<std::int64_t>(v)); }
+unsigned u32(std::uint64_t v) { return static_cast<unsigned>(v); }
+template <class T>
+T* ptr(std::uint64_t v) {
+  return reinterpret_cast<T*>(static_cast<std::uintptr_t>(v));
+}
+
+using OurPrep = void (*)(io_uring_sqe&, const std::uint64_t*);
+
+struct OurCase {
+  const char* name;
+  OurPrep prep;
+  // The FixedFile form with args[0] as the slot (null when the prep has none): must equal
+  // liburing's prep on the same number plus IOSQE_FIXED_FILE.
+  OurPrep fixed;
+  // The argument holding a *_direct prep's file_index: liburing 2.3 encodes
+  // IORING_FILE_INDEX_ALLOC there as ALLOC + 1 = 0 ("not direct"), 2.4 and later keep ALLOC
+  // (rawuring's encoding). -1: none.
+  int alloc_arg;
+};
+
+#define OURS(name, ...)                         \
+  [](io_uring_sqe& q, const std::uint64_t* a) { \
+    (void)a;                                    \
+    uring::prep_##name(q, __VA_ARGS__);         \
+  }
+#define FIXED(name, ...)                                             \
+  [](io_uring_sqe& q, const std::uint64_t* a) {                      \
+    uring::prep_##name(q, uring::FixedFile(u32(a[0])), __VA_ARGS__); \
+  }
+
+const OurCase kOurs[] = {
+    {"rw",
+     [](io_uring_sqe& q, const std::uint64_t* a) {
+       uring::prep_rw(q, static_cast<std::uint8_t>(a[0]), i32(a[1]), a[2], u32(a[3]), a[4]);
+     },
+     nullptr, -1},
+    {"splice",
+     OURS(splice, i32(a[0]), static_cast<std::int64_t>(a[1]), i32(a[2]),
+          static_cast<std::int64_t>(a[3]), u32(a[4]), u32(a[5])),
+     nullptr, -1},
+    {"tee", OURS(tee, i32(a[0]), i32(a[1]), u32(a[2]), u32(a[3])), nullptr, -1},
+    {"readv", OURS(readv, i32(a[0]), ptr<const iovec>(a[1]), u32(a[2]), a[3]),
+     FIXED(readv, ptr<const iovec>(a[1]), u32(a[2]), a[3]), -1},
+    {"readv2", OURS(readv2, i32(a[0]), ptr<const iovec>(a[1]), u32(a[2]), a[3], i32(a[4])),
+     FIXED(readv2, ptr<const iovec>(a[1]), u32(a[2]), a[3], i32(a[4])), -1},
+    {"read_fixed", OURS(read_fixed, i32(a[0]), ptr<void>(a[1]), u32(a[2]), a[3], i32(a[4])),
+     FIXED(read_fixed, ptr<void>(a[1]), u32(a[2]), a[3], i32(a[4])), -1},
+    {"writev", OURS(writev, i32(a[0]), ptr<const iovec>(a[1]), u32(a[2]), a[3]),
+     FIXED(writev, ptr<const iovec>(a[1]), u32(a[2]), a[3]), -1},
+    {"writev2", OURS(writev2, i32(a[0]), ptr<const iovec>(a[1]), u32(a[2]), a[3], i32(a[4])),
+     FIXED(writev2, ptr<const iovec>(a[1]), u32(a[2]), a[3], i32(a[4])), -1},
+    {"write_fixed", OURS(write_fixed, i32(a[0]), ptr<const void>(a[1]), u32(a[2]), a[3], i32(a[4])),
+     FIXED(write_fixed, ptr<const void>(a[1]), u32(a[2]), a[3], i32(a[4])), -1},
+    {"recvmsg", OURS(recvmsg, i32(a[0]), ptr<msghdr>(a[1]), u32(a[2])),
+     FIXED(recvmsg, ptr<msghdr>(a[1]), u32(a[2])), -1},
+    {"recvmsg_multishot", OURS(recvmsg_multishot, i32(a[0]), ptr<msghdr>(a[1]), u32(a[2])),
+     FIXED(recvmsg_multishot, ptr<msghdr>(a[1]), u32(a[2])), -1},
+    {"sendmsg", OURS(sendmsg, i32(a[0]), ptr<const msghdr>(a[1]), u32(a[2])),
+     FIXED(sendmsg, ptr<const msghdr>(a[1]), u32(a[2])), -1},
+    {"poll_add", OURS(poll_add, i32(a[0]), u32(a[1])), FIXED(poll_add, u32(a[1])), -1},
+    {"poll_multishot", OURS(poll_multishot, i32(a[0]), u32(a[1])), FIXED(poll_multishot, u32(a[1])),
+     -1},
+    {"poll_remove", OURS(poll_remove, a[0]), nullptr, -1},
+    {"poll_update", OURS(poll_update, a[0], a[1], u32(a[2]), u32(a[3])), nullptr, -1},
+    {"fsync", OURS(fsync, i32(a[0]), u32(a[1])), FIXED(fsync, u32(a[1])), -1},
+    {"nop", [](io_uring_sqe& q, const std::uint64_t*) { uring::prep_nop(q); }, nullptr, -1},
+    {"timeout", OURS(timeout, ptr<const __kernel_timespec>(a[0]), u32(a[1]), u32(a[2])), nullptr,
+     -1},
+    {"timeout_remove", OURS(timeout_remove, a[0], u32(a[1])), nullptr, -1},
+    {"timeout_update", OURS(timeout_update, ptr<const __kernel_timespec>(a[0]), a[1], u32(a[2])),
+     nullptr, -1},
+    {"accept", OURS(accept, i32(a[0]), ptr<sockaddr>(a[1]), ptr<socklen_t>(a[2]), i32(a[3])),
+     FIXED(accept, ptr<sockaddr>(a[1]), ptr<socklen_t>(a[2]), i32(a[3])), -1},
+    {"accept_direct",
+     OURS(accept_direct, i32(a[0]), ptr<sockaddr>(a[1]), ptr<socklen_t>(a[2]), i32(a[3]),
+          u32(a[4])),
+     FIXED(accept_direct, ptr<sockaddr>(a[1]), ptr<socklen_t>(a[2]), i32(a[3]), u32(a[4])), 4},
+    {"multishot_accept",
+     OURS(multishot_accept, i32(a[0]), ptr<sockaddr>(a[1]), ptr<socklen_t>(a[2]), i32(a[3])),
+     FIXED(multishot_accept, ptr<sockaddr>(a[1]), ptr<socklen_t>(a[2]), i32(a[3])), -1},
+    {"multishot_accept_direct",
+     OURS(multishot_accept_direct, i32(a[0]), ptr<sockaddr>(a[1]), ptr<socklen_t>(a[2]), i32(a[3])),
+     FIXED(multishot_accept_direct, ptr<sockaddr>(a[1]), ptr<socklen_t>(a[2]), i32(a[3])), -1},
+    {"cancel64", OURS(cancel64, a[0], i32(a[1])), nullptr, -1},
+    {"cancel", OURS(cancel, ptr<const void>(a[0]), i32(a[1])), nullptr, -1},
+    {"cancel_fd", OURS(cancel_fd, i32(a[0]), u32(a[1])), nullptr, -1},
+    {"link_timeout", OURS(link_timeout, ptr<const __kernel_timespec>(a[0]), u32(a[1])), nullptr,
+     -1},
+    {"connect", OURS(connect, i32(a[0]), ptr<const sockaddr>(a[1]), u32(a[2])),
+     FIXED(connect, ptr<const sockaddr>(a[1]), u32(a[2])), -1},
+    {"files_update", OURS(files_update, ptr<int>(a[0]), u32(a[1]), i32(a[2])), nullptr, -1},
+    {"fallocate", OURS(fallocate, i32(a[0]), i32(a[1]), a[2], a[3]),
+     FIXED(fallocate, i32(a[1]), a[2], a[3]), -1},
+    {"openat", OURS(openat, i32(a[0]), ptr<const char>(a[1]), i32(a[2]), u32(a[3])), nullptr, -1},
+    {"openat_direct",
+     OURS(openat_direct, i32(a[0]), ptr<const char>(a[1]), i32(a[2]), u32(a[3]), u32(a[4])),
+     nullptr, 4},
+    {"close", OURS(close, i32(a[0])), nullptr, -1},
+    {"close_direct", OURS(close_direct, u32(a[0])), nullptr, -1},
+    {"read", OURS(read, i32(a[0]), ptr<void>(a[1]), u32(a[2]), a[3]),
+     FIXED(read, ptr<void>(a[1]), u32(a[2]), a[3]), -1},
+    {"write", OURS(write, i32(a[0]), ptr<const void>(a[1]), u32(a[2]), a[3]),
+     FIXED(write, ptr<const void>(a[1]), u32(a[2]), a[3]), -1},
+    {"statx",
+     OURS(statx, i32(a[0]), ptr<const char>(a[1]), i32(a[2]), u32(a[3]), ptr<struct statx>(a[4])),
+     nullptr, -1},
+    {"fadvise", OURS(fadvise, i32(a[0]), a[1], u32(a[2]), i32(a[3])),
+     FIXED(fadvise, a[1], u32(a[2]), i32(a[3])), -1},
+    {"madvise", OURS(madvise, ptr<void>(a[0]), u32(a[1]), i32(a[2])), nullptr, -1},
+    {"send",
+     OURS(send, i32(a[0]), ptr<const void>(a[1]), static_cast<std::size_t>(a[2]), i32(a[3])),
+     FIXED(send, ptr<const void>(a[1]), static_cast<std::size_t>(a[2]), i32(a[3])), -1},
+    {"send_zc",
+     OURS(send_zc, i32(a[0]), ptr<const void>(a[1]), static_cast<std::size_t>(a[2]), i32(a[3]),
+          u32(a[4])),
+     FIXED(send_zc, ptr<const void>(a[1]), static_cast<std::size_t>(a[2]), i32(a[3]), u32(a[4])),
+     -1},
+    {"send_zc_fixed",
+     OURS(send_zc_fixed, i32(a[0]), ptr<const void>(a[1]), static_cast<std::size_t>(a[2]),
+          i32(a[3]), u32(a[4]), u32(a[5])),
+     FIXED(send_zc_fixed, ptr<const void>(a[1]), static_cast<std::size_t>(a[2]), i32(a[3]),
+           u32(a[4]), u32(a[5])),
+     -1},
+    {"sendmsg_zc", OURS(sendmsg_zc, i32(a[0]), ptr<const msghdr>(a[1]), u32(a[2])),
+     FIXED(sendmsg_zc, ptr<const msghdr>(a[1]), u32(a[2])), -1},
+    {"send_set_addr",
+     OURS(send_set_addr, ptr<const sockaddr>(a[0]), static_cast<std::uint16_t>(a[1])), nullptr, -1},
+    {"recv", OURS(recv, i32(a[0]), ptr<void>(a[1]), static_cast<std::size_t>(a[2]), i32(a[3])),
+     FIXED(recv, ptr<void>(a[1]), static_cast<std::size_t>(a[2]), i32(a[3])), -1},
+    {"recv_multishot",
+     OURS(recv_multishot, i32(a[0]), ptr<void>(a[1]), static_cast<std::size_t>(a[2]), i32(a[3])),
+     FIXED(recv_multishot, ptr<void>(a[1]), static_cast<std::size_t>(a[2]), i32(a[3])), -1},
+    {"openat2", OURS(openat2, i32(a[0]), ptr<const char>(a[1]), ptr<const open_how>(a[2])), nullptr,
+     -1},
+    {"openat2_direct",
+     OURS(openat2_direct, i32(a[0]), ptr<const char>(a[1]), ptr<const open_how>(a[2]), u32(a[3])),
+     nullptr, 3},
+    {"epoll_ctl", OURS(epoll_ctl, i32(a[0]), i32(a[1]), i32(a[2]), ptr<const epoll_event>(a[3])),
+     FIXED(epoll_ctl, i32(a[1]), i32(a[2]), ptr<const epoll_event>(a[3])), -1},
+    {"provide_buffers",
+     OURS(provide_buffers, ptr<void>(a[0]), i32(a[1]), i32(a[2]), i32(a[3]), i32(a[4])), nullptr,
+     -1},
+    {"remove_buffers", OURS(remove_buffers, i32(a[0]), i32(a[1])), nullptr, -1},
+    {"shutdown", OURS(shutdown, i32(a[0]), i32(a[1])), FIXED(shutdown, i32(a[1])), -1},
+    {"unlinkat", OURS(unlinkat, i32(a[0]), ptr<const char>(a[1]), i32(a[2])), nullptr, -1},
+    {"unlink", OURS(unlink, ptr<const char>(a[0]), i32(a[1])), nullptr, -1},
+    {"renameat",
+     OURS(renameat, i32(a[0]), ptr<const char>(a[1]), i32(a[2]), ptr<const char>(a[3]), u32(a[4])),
+     nullptr, -1},
+    {"rename", OURS(rename, ptr<const char>(a[0]), ptr<const char>(a[1])), nullptr, -1},
+    {"sync_file_range", OURS(sync_file_range, i32(a[0]), u32(a[1]), a[2], i32(a[3])),
+     FIXED(sync_file_range, u32(a[1]), a[2], i32(a[3])), -1},
+    {"mkdirat", OURS(mkdirat, i32(a[0]), ptr<const char>(a[1]), u32(a[2])), nullptr, -1},
+    {"mkdir", OURS(mkdir, ptr<const char>(a[0]), u32(a[1])), nullptr, -1},
+    {"symlinkat", OURS(symlinkat, ptr<const char>(a[0]), i32(a[1]), ptr<const char>(a[2])), nullptr,
+     -1},
+    {"symlink", OURS(symlink, ptr<const char>(a[0]), ptr<const char>(a[1])), nullptr, -1},
+    {"linkat",
+     OURS(linkat, i32(a[0]), ptr<const char>(a[1]), i32(a[2]), ptr<const char>(a[3]), i32(a[4])),
+     nullptr, -1},
+    {"link", OURS(link, ptr<const char>(a[0]), ptr<const char>(a[1]), i32(a[2])), nullptr, -1},
+    {"msg_ring", OURS(msg_ring, i32(a[0]), u32(a[1]), a[2], u32(a[3])),
+     FIXED(msg_ring, u32(a[1]), a[2], u32(a[3])), -1},
+    {"getxattr",
+     OURS(getxattr, ptr<const char>(a[0]), ptr<char>(a[1]), ptr<const char>(a[2]), u32(a[3])),
+     nullptr, -1},
+    {"setxattr",
+     OURS(setxattr, ptr<const char>(a[0]), ptr<const char>(a[1]), ptr<const char>(a[2]), i32(a[3]),
+          u32(a[4])),
+     nullptr, -1},
+    {"fgetxattr", OURS(fgetxattr, i32(a[0]), ptr<const char>(a[1]), ptr<char>(a[2]), u32(a[3])),
+     FIXED(fgetxattr, ptr<const char>(a[1]), ptr<char>(a[2]), u32(a[3])), -1},
+    {"fsetxattr",
+     OURS(fsetxattr, i32(a[0]), ptr<const char>(a[1]), ptr<const char>(a[2]), i32(a[3]), u32(a[4])),
+     FIXED(fsetxattr, ptr<const char>(a[1]), ptr<const char>(a[2]), i32(a[3]), u32(a[4])), -1},
+    {"socket", OURS(socket, i32(a[0]), i32(a[1]), i32(a[2]), u32(a[3])), nullptr, -1},
+    {"socket_direct", OURS(socket_direct, i32(a[0]), i32(a[1]), i32(a[2]), u32(a[3]), u32(a[4])),
+     nullptr, 3},
+    {"socket_direct_alloc", OURS(socket_direct_alloc, i32(a[0]), i32(a[1]), i32(a[2]), u32(a[3])),
+     nullptr, -1},
+};
+
+const OurCase* find_ours(const char* name) {
+  for (const OurCase& c : kOurs)
+    if (!std::strcmp(c.name, name)) return &c;
+  return nullptr;
+}
+
+// liburing 2.3 and ALLOC in a *_direct prep: every byte but file_index as liburing, file_index
+// ALLOC in ours (2.4's "offset by 1 for allocation") and 0 in 2.3's.
+void require_alloc_divergence(const Sqe& a, const Sqe& b, int round, const char* op) {
+  for (int i = 0; i < 64; ++i) {
+    if (i >= 44 && i < 48) continue;
+    INFO(op << " round " << round << " byte " << i << " (file_index ALLOC)");
+    REQUIRE(a.b[i] == b.b[i]);
+  }
+  std::uint32_t ours_index = 0, theirs_index = 0;
+  std::memcpy(&ours_index, a.b + 44, 4);
+  std::memcpy(&theirs_index, b.b + 44, 4);
+  REQUIRE(ours_index == IORING_FILE_INDEX_ALLOC);
+  REQUIRE(theirs_index == 0);
+}
+
 }  // namespace
 
-TEST_CASE("prep functions equal liburing's byte for byte", "[liburing]") {
-  std::printf("comparing with liburing %s, %d rounds per op\n", lu::version(), kRounds);
+TEST_CASE("every prep liburing has equals liburing's byte for byte", "[liburing]") {
+  std::size_t count = 0;
+  const lu::Case* theirs = lu::cases(count);
+  std::printf("comparing with liburing %s: %zu preps, %d rounds each\n", lu::version(), count,
+              kRounds);
+  // Both tables list the same preps: nothing liburing has is left uncompared.
+  REQUIRE(count == sizeof kOurs / sizeof kOurs[0]);
+  const bool wraps_alloc = std::strcmp(lu::version(), "2.3") == 0;
   std::mt19937_64 rng(20261121);
-  for (int r = 0; r < kRounds; ++r) {
-    const int fd = static_cast<int>(arg(rng));
-    const std::uint64_t ptr = arg(rng), off = arg(rng), data = arg(rng);
-    const auto n = static_cast<unsigned>(arg(rng));
-    const auto flags = static_cast<unsigned>(arg(rng));
-    const auto offset = static_cast<int>(arg(rng));
-    Sqe a = garbage(rng);
-    Sqe b = a;
-    const Sqe start = a;
-
-    ours(a, [](io_uring_sqe& q) { uring::prep_nop(q); });
-    lu::nop(b.b);
-    require_same(a, b, r, "nop");
-
-    a = b = start;
-    ours(a,
-         [&](io_uring_sqe& q) { uring::prep_read(q, fd, reinterpret_cast<void*>(ptr), n, off); });
-    lu::read(b.b, fd, ptr, n, off);
-    require_same(a, b, r, "read");
-
-    a = b = start;
-    ours(a, [&](io_uring_sqe& q) {
-      uring::prep_write(q, fd, reinterpret_cast<const void*>(ptr), n, off);
-    });
-    lu::write(b.b, fd, ptr, n, off);
-    require_same(a, b, r, "write");
-
-    a = b = start;
-    ours(a, [&](io_uring_sqe& q) { uring::prep_close(q, fd); });
-    lu::close(b.b, fd);
-    require_same(a, b, r, "close");
-
-    a = b = start;
-    ours(a, [&](io_uring_sqe& q) { uring::prep_close_direct(q, n); });
-    lu::close_direct(b.b, n);
-    require_same(a, b, r, "close_direct");
-
-    a = b = start;
-    ours(a, [&](io_uring_sqe& q) { uring::prep_msg_ring(q, fd, n, data, flags); });
-    lu::msg_ring(b.b, fd, n, data, flags);
-    require_same(a, b, r, "msg_ring");
-
-    a = b = start;
-    ours(a, [&](io_uring_sqe& q) {
-      uring::prep_files_update(q, reinterpret_cast<int*>(ptr), n, offset);
-    });
-    lu::files_update(b.b, ptr, n, offset);
-    require_same(a, b, r, "files_update");
+  int fixed_forms = 0, alloc_rounds = 0;
+  for (std::size_t c = 0; c < count; ++c) {
+    const char* name = theirs[c].name;
+    INFO("prep " << name);
+    const OurCase* ours_case = find_ours(name);
+    REQUIRE(ours_case != nullptr);
+    if (ours_case->fixed) ++fixed_forms;
+    for (int r = 0; r < kRounds; ++r) {
+      std::uint64_t args[8];
+      for (auto& v : args) v = arg(rng);
+      const Sqe start = garbage(rng);
+      Sqe a = start, b = start;
+      ours(a, [&](io_uring_sqe& q) { ours_case->prep(q, args); });
+      theirs[c].prep(b.b, args);
+      const bool alloc =
+          ours_case->alloc_arg >= 0 &&
+          static_cast<std::uint32_t>(args[ours_case->alloc_arg]) == IORING_FILE_INDEX_ALLOC;
+      if (alloc && wraps_alloc) {
+        ++alloc_rounds;
+        require_alloc_divergence(a, b, r, name);
+      } else {
+        require_same(a, b, r, name);
+      }
+      if (!ours_case->fixed) continue;
+      // The FixedFile form: liburing's bytes with IOSQE_FIXED_FILE added to flags (byte 1).
+      Sqe f = start;
+      ours(f, [&](io_uring_sqe& q) { ours_case->fixed(q, args); });
+      REQUIRE((f.b[1] & IOSQE_FIXED_FILE) != 0);
+      f.b[1] &= static_cast<std::uint8_t>(~IOSQE_FIXED_FILE);
+      if (alloc && wraps_alloc)
+        require_alloc_divergence(f, b, r, name);
+      else
+        require_same(f, b, r, name);
+    }
   }
+  std::printf("%d FixedFile forms compared too; %d rounds hit 2.3's ALLOC wrap\n", fixed_forms,
+              alloc_rounds);
+  CHECK(fixed_forms == 33);
+  if (wraps_alloc) CHECK(alloc_rounds > 0);
 }
 
 TEST_CASE("msg_ring prep functions liburing 2.3 lacks equal the field map", "[liburing]") {
@@ -173,5 +384,33 @@ TEST_CASE("msg_ring prep functions liburing 2.3 lacks equal the field map", "[li
                  golden(start, IORING_OP_MSG_RING, fd, data, IORING_MSG_SEND_FD, 0, flags,
                         IORING_FILE_INDEX_ALLOC, addr3),
                  r, "msg_ring_fd_alloc");
+
+    // The FixedFile forms (the target ring registered in this ring's file table): the same
+    // bytes plus IOSQE_FIXED_FILE.
+    const uring::FixedFile ring_slot(static_cast<unsigned>(fd));
+    Sqe want = golden(start, IORING_OP_MSG_RING, fd, data, IORING_MSG_DATA, len,
+                      IORING_MSG_RING_FLAGS_PASS | flags, cqe_flags, 0);
+    want.b[1] = IOSQE_FIXED_FILE;
+    a = start;
+    ours(a, [&](io_uring_sqe& q) {
+      uring::prep_msg_ring_cqe_flags(q, ring_slot, len, data, flags, cqe_flags);
+    });
+    require_same(a, want, r, "msg_ring_cqe_flags(FixedFile)");
+    want = golden(start, IORING_OP_MSG_RING, fd, data, IORING_MSG_SEND_FD, 0, flags, file_index,
+                  addr3);
+    want.b[1] = IOSQE_FIXED_FILE;
+    a = start;
+    ours(a, [&](io_uring_sqe& q) {
+      uring::prep_msg_ring_fd(q, ring_slot, source, target, data, flags);
+    });
+    require_same(a, want, r, "msg_ring_fd(FixedFile)");
+    want = golden(start, IORING_OP_MSG_RING, fd, data, IORING_MSG_SEND_FD, 0, flags,
+                  IORING_FILE_INDEX_ALLOC, addr3);
+    want.b[1] = IOSQE_FIXED_FILE;
+    a = start;
+    ours(a, [&](io_uring_sqe& q) {
+      uring::prep_msg_ring_fd_alloc(q, ring_slot, source, data, flags);
+    });
+    require_same(a, want, r, "msg_ring_fd_alloc(FixedFile)");
   }
 }

@@ -1,19 +1,23 @@
-// liburing's prep functions behind plain signatures, compiled in their own translation unit
+// liburing's prep functions behind one plain signature, compiled in their own translation unit
 // (liburing_side.cpp) so that liburing.h and its copy of the io_uring UAPI header never meet
-// rawuring's headers. Each writes into a 64-byte SQE.
+// rawuring's headers. Each case runs one io_uring_prep_* on a 64-byte SQE with arguments taken
+// from args[] (cast to the parameter types in the same way as the rawuring side does).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace lu {
 
-void nop(void* sqe);
-void read(void* sqe, int fd, std::uint64_t buf, unsigned nbytes, std::uint64_t offset);
-void write(void* sqe, int fd, std::uint64_t buf, unsigned nbytes, std::uint64_t offset);
-void close(void* sqe, int fd);
-void close_direct(void* sqe, unsigned file_index);
-void msg_ring(void* sqe, int fd, unsigned len, std::uint64_t data, unsigned flags);
-void files_update(void* sqe, std::uint64_t fds, unsigned nr_fds, int offset);
+using Prep = void (*)(void* sqe, const std::uint64_t* args);
+
+struct Case {
+  const char* name;  // liburing's name without io_uring_prep_
+  Prep prep;
+};
+
+// Every prep the installed liburing has, in liburing.h's order.
+const Case* cases(std::size_t& count);
 // The liburing version the side was built against ("2.3").
 const char* version();
 

@@ -184,5 +184,156 @@ rc, out, err = run(["encode", "frobnicate"])
 check("unknown op message",
       err == "uringctl encode: unknown op 'frobnicate' (try uringctl encode without args)\n", err)
 
+# encode: every prep. The usage line lists the ops; each one's argument count comes from its own
+# "takes N arguments" error; encoded with every argument 1 it must exit 0 with the opcode of the
+# request it prepares (written here from include/uapi/linux/io_uring.h's enum, not from the tool).
+OPCODE = {
+    "nop": 0,
+    "readv": 1,
+    "readv2": 1,
+    "writev": 2,
+    "writev2": 2,
+    "fsync": 3,
+    "read_fixed": 4,
+    "write_fixed": 5,
+    "poll_add": 6,
+    "poll_multishot": 6,
+    "poll_remove": 7,
+    "poll_update": 7,
+    "sync_file_range": 8,
+    "sendmsg": 9,
+    "recvmsg": 10,
+    "recvmsg_multishot": 10,
+    "timeout": 11,
+    "timeout_remove": 12,
+    "timeout_update": 12,
+    "accept": 13,
+    "accept_direct": 13,
+    "multishot_accept": 13,
+    "multishot_accept_direct": 13,
+    "cancel64": 14,
+    "cancel": 14,
+    "cancel_fd": 14,
+    "link_timeout": 15,
+    "connect": 16,
+    "fallocate": 17,
+    "openat": 18,
+    "openat_direct": 18,
+    "open": 18,
+    "open_direct": 18,
+    "close": 19,
+    "close_direct": 19,
+    "files_update": 20,
+    "statx": 21,
+    "read": 22,
+    "write": 23,
+    "fadvise": 24,
+    "fadvise64": 24,
+    "madvise": 25,
+    "madvise64": 25,
+    "send": 26,
+    "send_bundle": 26,
+    "sendto": 26,
+    "recv": 27,
+    "recv_multishot": 27,
+    "openat2": 28,
+    "openat2_direct": 28,
+    "epoll_ctl": 29,
+    "splice": 30,
+    "provide_buffers": 31,
+    "remove_buffers": 32,
+    "tee": 33,
+    "shutdown": 34,
+    "renameat": 35,
+    "rename": 35,
+    "unlinkat": 36,
+    "unlink": 36,
+    "mkdirat": 37,
+    "mkdir": 37,
+    "symlinkat": 38,
+    "symlink": 38,
+    "linkat": 39,
+    "link": 39,
+    "msg_ring": 40,
+    "msg_ring_cqe_flags": 40,
+    "msg_ring_fd": 40,
+    "msg_ring_fd_alloc": 40,
+    "fsetxattr": 41,
+    "setxattr": 42,
+    "fgetxattr": 43,
+    "getxattr": 44,
+    "socket": 45,
+    "socket_direct": 45,
+    "socket_direct_alloc": 45,
+    "uring_cmd": 46,
+    "cmd_sock": 46,
+    "cmd_discard": 46,
+    "send_zc": 47,
+    "send_zc_fixed": 47,
+    "sendmsg_zc": 48,
+    "sendmsg_zc_fixed": 48,
+    "read_multishot": 49,
+    "waitid": 50,
+    "futex_wait": 51,
+    "futex_wake": 52,
+    "futex_waitv": 53,
+    "fixed_fd_install": 54,
+    "ftruncate": 55,
+    "bind": 56,
+    "listen": 57,
+    "recv_zc": 58,
+    "epoll_wait": 59,
+    "readv_fixed": 60,
+    "writev_fixed": 61,
+    "pipe": 62,
+    "pipe_direct": 62,
+}
+rc, _, err = run(["encode"])
+listed = err.split("ops:", 1)[1].split()
+everything = list(OPCODE) + ["rw", "send_set_addr"]
+check("encode lists every prep", sorted(listed) == sorted(everything),
+      " ".join(sorted(set(listed) ^ set(everything))))
+for name in OPCODE:
+    rc, _, err = run(["encode", name] + ["1"] * 9)
+    check(f"encode {name} too many args exit 2", rc == 2, err)
+    rc, _, err = run(["encode", name, "x"] if name == "nop" else ["encode", name])
+    nargs = 0 if name == "nop" else int(err.split("takes ", 1)[1].split(" ", 1)[0])
+    rc, out, err = run(["encode", name] + ["1"] * nargs + ["--json"])
+    check(f"encode {name} with {nargs} args exit 0", rc == 0, err)
+    if rc != 0:
+        continue
+    doc = json.loads(out)
+    check(f"encode {name} opcode", int(doc["bytes"][0:2], 16) == OPCODE[name], doc["bytes"])
+    check(f"encode {name} json op", doc["op"] == name, out)
+
+# Exact bytes of some of the new preps (field maps as in tests/unit/prep_test.cpp).
+EXACT = [
+    (["splice", "3", "-1", "4", "100", "5", "0"],
+     "1e00000004000000 6400000000000000 ffffffffffffffff 0500000000000000 "
+     "0000000000000000 0000000003000000 0000000000000000 0000000000000000"),
+    (["accept_direct", "5", "0", "0", "0", "4294967295"],
+     "0d00000005000000 0000000000000000 0000000000000000 0000000000000000 "
+     "0000000000000000 00000000ffffffff 0000000000000000 0000000000000000"),
+    (["accept_direct", "5", "0", "0", "0", "2"],
+     "0d00000005000000 0000000000000000 0000000000000000 0000000000000000 "
+     "0000000000000000 0000000003000000 0000000000000000 0000000000000000"),
+    (["cmd_sock", "2", "7", "1", "2", "0x1000", "4"],
+     "2e00000007000000 0200000000000000 0100000002000000 0000000000000000 "
+     "0000000000000000 0000000004000000 0010000000000000 0000000000000000"),
+    (["multishot_accept_direct", "9", "0", "0", "0"],
+     "0d00010009000000 0000000000000000 0000000000000000 0000000000000000 "
+     "0000000000000000 00000000ffffffff 0000000000000000 0000000000000000"),
+    (["fixed_fd_install", "3", "1"],
+     "3601000003000000 0000000000000000 0000000000000000 0000000001000000 "
+     "0000000000000000 0000000000000000 0000000000000000 0000000000000000"),
+    (["waitid", "1", "1234", "0x2000", "4", "0"],
+     "32000000d2040000 0020000000000000 0000000000000000 0100000000000000 "
+     "0000000000000000 0000000004000000 0000000000000000 0000000000000000"),
+]
+for args, want in EXACT:
+    rc, out, err = run(["encode"] + args)
+    check(f"encode {args} exit 0", rc == 0, err)
+    check(f"encode {args} exact bytes", out.splitlines()[0] == "sqe         " + want, out)
+
 print(f"{checks} checks, {failures} failed")
 sys.exit(1 if failures else 0)

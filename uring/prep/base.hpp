@@ -1,0 +1,59 @@
+// What every prep family builds on: prep_rw (the common shape of a request) and the small
+// encodings several families share. See uring/prep.hpp for the conventions.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+
+#include "../../syscalls/abi.hpp"
+#include "../fixed_file.hpp"
+
+namespace uring {
+
+// The common shape of most requests: opcode, fd, addr, len, off; every other byte zero except
+// user_data, which belongs to the caller and is kept.
+constexpr void prep_rw(io_uring_sqe& sqe, std::uint8_t op, int fd, std::uint64_t addr,
+                       std::uint32_t len, std::uint64_t off) noexcept {
+  const std::uint64_t user_data = sqe.user_data;
+  sqe = io_uring_sqe{};
+  sqe.opcode = op;
+  sqe.fd = fd;
+  sqe.addr = addr;
+  sqe.len = len;
+  sqe.off = off;
+  sqe.user_data = user_data;
+}
+
+namespace detail {
+
+inline std::uint64_t addr_of(const void* p) noexcept { return reinterpret_cast<std::uintptr_t>(p); }
+
+// sqe.file_index for a request that creates a direct descriptor: slot + 1 (0 means "a normal
+// fd"), except IORING_FILE_INDEX_ALLOC, which stays as it is (liburing's encoding since 2.4;
+// 2.3 wrapped it to 0, see tests/unit/liburing_diff_test.cpp).
+constexpr std::uint32_t target_slot(unsigned file_index) noexcept {
+  return file_index == IORING_FILE_INDEX_ALLOC ? file_index : file_index + 1;
+}
+
+// poll32_events is word-swapped on big-endian machines, so that its low 16 bits stay where the
+// old 16-bit poll_events field was.
+constexpr std::uint32_t poll_mask(unsigned mask) noexcept {
+  if constexpr (std::endian::native == std::endian::big) return (mask << 16) | (mask >> 16);
+  return mask;
+}
+
+}  // namespace detail
+}  // namespace uring
+
+// The FixedFile form of a prep whose first argument after the SQE is the file it operates on:
+// prep_x(sqe, FixedFile slot, args...) is prep_x(sqe, slot.fd(), args...) plus IOSQE_FIXED_FILE
+// (the kernel then reads sqe.fd as a slot of the ring's registered files). Rejects nothing:
+// the kernel answers -EBADF for an empty or out-of-range slot.
+#define RAWURING_FIXED_FILE_FORM(prep)                                                         \
+  template <class... Args>                                                                     \
+  constexpr auto prep(                                                                         \
+      io_uring_sqe& sqe, ::uring::FixedFile file,                                              \
+      Args&&... args) noexcept->decltype(prep(sqe, file.fd(), static_cast<Args&&>(args)...)) { \
+    prep(sqe, file.fd(), static_cast<Args&&>(args)...);                                        \
+    sqe.flags |= IOSQE_FIXED_FILE;                                                             \
+  }
