@@ -7,7 +7,6 @@
 // Bounded by default (24,000 DATA messages and 96 descriptors per mode). The long version:
 //   RAWURING_STORM_MESSAGES=4000000 build/tests/stress/stress_storm
 // (DATA messages per mode; docs/reliability.md has the last figures).
-#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -15,39 +14,15 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "proc_self.hpp"
 #include "storm.hpp"
 #include "support/helpers.hpp"
 
 namespace {
-
-// fd -> what it points at, for every open fd of this process but the directory stream's own.
-std::map<int, std::string> open_fds() {
-  std::map<int, std::string> out;
-  DIR* d = ::opendir("/proc/self/fd");
-  if (!d) return out;
-  while (dirent* e = ::readdir(d)) {
-    const int fd = std::atoi(e->d_name);
-    if (e->d_name[0] == '.' || fd == ::dirfd(d)) continue;
-    char target[512] = {};
-    const std::string path = std::string("/proc/self/fd/") + e->d_name;
-    const ssize_t n = ::readlink(path.c_str(), target, sizeof target - 1);
-    out[fd] = n > 0 ? std::string(target, static_cast<std::size_t>(n)) : "?";
-  }
-  ::closedir(d);
-  return out;
-}
-
-std::vector<std::string> mappings() {
-  std::vector<std::string> out;
-  std::ifstream maps("/proc/self/maps");
-  for (std::string line; std::getline(maps, line);) out.push_back(line);
-  return out;
-}
 
 unsigned long env_count(const char* name, unsigned long fallback) {
   const char* v = std::getenv(name);
@@ -138,8 +113,8 @@ TEST_CASE("MSG_RING storm: 4 rings all-to-all, DATA and SEND_FD, tiny CQs", "[st
   storm::Config warm = config;
   warm.messages_per_pair = 64;
   storm_once(warm);
-  const auto fds_before = open_fds();
-  const auto maps_before = mappings();
+  const auto fds_before = test::open_fds();
+  const auto maps_before = test::mappings();
 
   const auto start = std::chrono::steady_clock::now();
   const Outcome out = storm_once(config);
@@ -183,6 +158,6 @@ TEST_CASE("MSG_RING storm: 4 rings all-to-all, DATA and SEND_FD, tiny CQs", "[st
         if (target != s) expected[{target, s, k, s, k}] = 1;
   CHECK(out.records == expected);
 
-  CHECK(open_fds() == fds_before);
-  CHECK(mappings() == maps_before);
+  CHECK(test::open_fds() == fds_before);
+  CHECK(test::mappings() == maps_before);
 }
