@@ -30,11 +30,29 @@ inline std::map<int, std::string> open_fds() {
   return out;
 }
 
-inline std::vector<std::string> mappings() {
+// Every line of /proc/self/maps, or with `shared_only` the shared mappings alone: the rings'
+// (rw-s ... anon_inode:[io_uring]) and any other MAP_SHARED one. A sanitizer's allocator maps and
+// unmaps its own regions as it goes, so under a sanitizer only the shared ones can be compared.
+inline std::vector<std::string> mappings(bool shared_only = false) {
   std::vector<std::string> out;
   std::ifstream maps("/proc/self/maps");
-  for (std::string line; std::getline(maps, line);) out.push_back(line);
+  for (std::string line; std::getline(maps, line);) {
+    const bool shared = line.size() > 30 && line.find(" rw-s ") != std::string::npos;
+    if (!shared_only || shared || line.find("io_uring") != std::string::npos) out.push_back(line);
+  }
   return out;
 }
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+inline constexpr bool kSanitized = true;
+#else
+inline constexpr bool kSanitized = false;
+#endif
+#else
+inline constexpr bool kSanitized = false;
+#endif
 
 }  // namespace test
