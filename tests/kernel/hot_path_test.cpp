@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <cstdlib>
 
 #include "support/helpers.hpp"
@@ -143,8 +144,23 @@ void exit_thread(int code) {
 
 }  // namespace
 
+// TSan's runtime does work of its own in a forked child (it hung there, under strict mode, until
+// the 300 s timeout): the strict-mode proofs run in the plain and ASan builds, not under TSan.
+bool strict_mode_unavailable() {
+#if defined(__SANITIZE_THREAD__)
+  std::printf(
+      "SKIP: strict-mode child under ThreadSanitizer (its runtime hangs the child); "
+      "proved by the plain and ASan builds\n");
+  std::fflush(stdout);
+  return true;
+#else
+  return false;
+#endif
+}
+
 TEST_CASE("the hot path makes no system call and no allocation", "[hot_path]") {
   REQUIRE(g_hooks_installed);
+  if (strict_mode_unavailable()) return;
   const unsigned batch = GENERATE(2u, 32u);
   const pid_t pid = ::fork();
   REQUIRE(pid >= 0);
@@ -158,6 +174,7 @@ TEST_CASE("the hot path makes no system call and no allocation", "[hot_path]") {
 }
 
 TEST_CASE("the strict-mode harness does catch a system call", "[hot_path]") {
+  if (strict_mode_unavailable()) return;
   // The same lock-down as above, followed by a call the hot path must never make: the child dies.
   const pid_t pid = ::fork();
   REQUIRE(pid >= 0);
