@@ -10,10 +10,23 @@ namespace uring {
 
 namespace {
 
-// The cache of msg_ring_support(): one bit per field plus kKnown once measured. Relaxed is enough:
-// every thread that measures stores the same value, and nothing else is published with it.
+// The cache of msg_ring_support(): one bit per field plus kKnown once measured, or kFailed with the
+// (positive) errno in the low bits once the measurement failed for a lasting reason. Relaxed is
+// enough: every thread that measures stores the same value, and nothing else is published with it.
 constexpr unsigned kKnown = 1U << 31;
+constexpr unsigned kFailed = 1U << 30;
+constexpr unsigned kErrnoMask = 0xffff;
 std::atomic<unsigned> g_support{0};
+
+// Failures that last as long as the process: io_uring absent (-ENOSYS), disabled or denied by a
+// seccomp filter (-EPERM; filters can be added, never removed) or by a security module (-EACCES).
+// Anything else (-ENOMEM, -EMFILE, -EAGAIN, -EINTR, ...) may pass, so the next call measures again.
+Result<MsgRingSupport> failed(int err) {
+  if (err == -EPERM || err == -ENOSYS || err == -EACCES)
+    g_support.store(kFailed | (static_cast<unsigned>(-err) & kErrnoMask),
+                    std::memory_order_relaxed);
+  return Errno{err};
+}
 
 unsigned encode(const MsgRingSupport& s) {
   return kKnown | unsigned{s.data} | unsigned{s.send_fd} << 1 | unsigned{s.cqe_skip} << 2 |
@@ -59,8 +72,12 @@ void apply(io_uring_sqe& sqe, SourceCqe source_cqe) {
 }
 
 // The sync form, once the SQE is prepared: refused here, not by the kernel, where it is missing.
+// Where the measurement itself failed (io_uring denied), its errno: -EOPNOTSUPP would tell the
+// caller to use the SQE form, which fails the same way.
 int register_message(const io_uring_sqe& sqe) {
-  if (!sync_message_supported()) return -EOPNOTSUPP;
+  const auto support = msg_ring_support();
+  if (!support) return support.error();
+  if (!support->sync) return -EOPNOTSUPP;
   return sys::io_uring_register(-1, IORING_REGISTER_SEND_MSG_RING, &sqe, 1);
 }
 
@@ -78,8 +95,9 @@ MsgRingSupport MsgRingSupport::from(bool op_supported, unsigned last_op, int fla
 }
 
 Result<MsgRingSupport> msg_ring_support() noexcept {
-  if (const unsigned bits = g_support.load(std::memory_order_relaxed); bits & kKnown)
-    return decode(bits);
+  const unsigned bits = g_support.load(std::memory_order_relaxed);
+  if (bits & kKnown) return decode(bits);
+  if (bits & kFailed) return Errno{-static_cast<int>(bits & kErrnoMask)};
   // A ring of our own, so the caller's ring (maybe SINGLE_ISSUER on another thread, maybe with
   // restrictions) is never touched, and plain flags so the self-message completes at submit.
   Params p;
@@ -87,13 +105,13 @@ Result<MsgRingSupport> msg_ring_support() noexcept {
   p.default_flags = false;
   p.register_ring_fd = false;
   auto ring = Ring::create(p);
-  if (!ring) return Errno{ring.error()};
+  if (!ring) return failed(ring.error());
   auto pr = probe(*ring);
-  if (!pr) return Errno{pr.error()};
+  if (!pr) return failed(pr.error());
   const bool op = pr->supports(IORING_OP_MSG_RING);
   const int flags_pass = op ? flags_pass_answer(*ring) : -EINVAL;
   // Anything but "accepted" or "unknown flag" (a signal, a full ring) is no answer: do not cache.
-  if (flags_pass != 0 && flags_pass != -EINVAL) return Errno{flags_pass};
+  if (flags_pass != 0 && flags_pass != -EINVAL) return failed(flags_pass);
   const MsgRingSupport s =
       MsgRingSupport::from(op, pr->last_op(), flags_pass, op ? blind_send_answer(*ring) : -EINVAL);
   g_support.store(encode(s), std::memory_order_relaxed);

@@ -52,8 +52,10 @@ struct MsgRingSupport {
 // This kernel's support, measured once per process and cached (the kernel cannot change under a
 // running process): the first call creates a throwaway 2-entry ring, probes it, sends one
 // FLAGS_PASS message to itself and one sync (blind io_uring_register) message to itself.
-// Thread-safe; later calls are one atomic load. Errors: what Ring::create / the probe answered
-// (e.g. -ENOSYS).
+// Thread-safe; later calls are one atomic load. Errors: what Ring::create / the probe / the enter
+// answered, as is: -ENOSYS, -EPERM or -EACCES where io_uring is absent or denied (cached too: such
+// a failure lasts as long as the process), anything else (-ENOMEM, -EINTR, ...) measured again by
+// the next call.
 Result<MsgRingSupport> msg_ring_support() noexcept;
 
 // Whether the source ring posts its own CQE for the message.
@@ -120,7 +122,8 @@ class MsgSender {
 
 // The sync form: DATA to a ring without owning one (IORING_REGISTER_SEND_MSG_RING, fd -1, 6.13).
 // The kernel posts the target CQE before returning; there is no source CQE. Returns 0 or -errno:
-// -EOPNOTSUPP before 6.13, else the kernel's -EBADF / -EBADFD / -EOWNERDEAD / -ENOMEM /
+// -EOPNOTSUPP before 6.13; msg_ring_support()'s errno where that fails (-EPERM, -ENOSYS: io_uring
+// denied or absent); else the kernel's -EBADF / -EBADFD / -EOWNERDEAD / -ENOMEM /
 // -EOVERFLOW as for the SQE form. The kernel's rules: sqe.flags must be 0 (no IOSQE_*), opcode
 // MSG_RING, command DATA only (SEND_FD has no source table), personality and buf_index 0.
 [[nodiscard]] int send_message_sync(int target_ring_fd, unsigned len, std::uint64_t data) noexcept;

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <initializer_list>
 #include <thread>
 
 #include "commands.hpp"
@@ -26,19 +27,33 @@ namespace uringctl {
 namespace {
 
 constexpr unsigned kMaxMessages = 1000;
-constexpr std::uint64_t kFdMessage = 0xFD;  // user_data of the SEND_FD target CQE
-constexpr std::uint8_t kWakeKind = 7;       // message_kind of the tagged message
+// The target CQE's user_data tells the receiver what arrived, so the three kinds of message get
+// disjoint ranges: DATA message i carries kDataBase + i, the FLAGS_PASS message kTaggedData, the
+// SEND_FD reply kFdMessage. (The reply's tag was once 0xFD, which DATA message 93 also carried.)
+constexpr std::uint64_t kDataBase = 0xa0;
+constexpr std::uint64_t kTaggedData = 0xbbULL << 32;
+constexpr std::uint64_t kFdMessage = 0xfdULL << 32;
+static_assert(kDataBase + kMaxMessages <= kTaggedData && kTaggedData != kFdMessage);
+constexpr std::uint8_t kWakeKind = 7;  // message_kind of the tagged message
 
-// A fixed-size log, so the demonstration needs no allocation and each thread writes its own.
+// A fixed-size log, so the demonstration needs no allocation and each thread writes its own. Sized
+// for kMaxMessages lines of at most kLine bytes and a few more; a line that does not fit marks the
+// log truncated, which fails the command.
 struct Log {
-  char text[16384];
+  static constexpr std::size_t kLine = 128;
+  char text[(kMaxMessages + 16) * kLine];
   std::size_t used = 0;
+  bool truncated = false;
   void add(const char* fmt, ...) __attribute__((format(printf, 2, 3))) {
     va_list ap;
     va_start(ap, fmt);
     const int n = std::vsnprintf(text + used, sizeof text - used, fmt, ap);
     va_end(ap);
-    if (n > 0) used = std::min(sizeof text - 1, used + static_cast<std::size_t>(n));
+    if (n < 0 || static_cast<std::size_t>(n) >= sizeof text - used) {
+      truncated = true;
+      return;  // vsnprintf left a partial line in the unused part; `used` excludes it
+    }
+    used += static_cast<std::size_t>(n);
   }
 };
 
@@ -77,14 +92,16 @@ void sender(Shared& s) {
   uring::MsgSender tx(*ring, s.support);
   char what[96];
   for (unsigned i = 0; i < s.count; ++i) {
-    std::snprintf(what, sizeof what, "DATA len=%u data=0x%x", 100 + i, 0xa0 + i);
-    if (one(*ring, s.log, what, tx.send(s.target_fd, 100 + i, 0xa0 + i, i)) != 0) return;
+    std::snprintf(what, sizeof what, "DATA len=%u data=0x%llx", 100 + i,
+                  static_cast<unsigned long long>(kDataBase + i));
+    if (one(*ring, s.log, what, tx.send(s.target_fd, 100 + i, kDataBase + i, i)) != 0) return;
   }
   if (s.support.flags_pass) {
     std::snprintf(what, sizeof what, "DATA+FLAGS_PASS flags=0x%08x (tag, kind %u)",
                   uring::message_flags(kWakeKind), kWakeKind);
     if (one(*ring, s.log, what,
-            tx.send_with_flags(s.target_fd, 1, 0xbb, uring::message_flags(kWakeKind), 0x100)) != 0)
+            tx.send_with_flags(s.target_fd, 1, kTaggedData, uring::message_flags(kWakeKind),
+                               0x100)) != 0)
       return;
   } else {
     s.log.add("sender:   FLAGS_PASS: this kernel lacks it (6.3+), skipped\n");
@@ -102,10 +119,13 @@ void sender(Shared& s) {
 }
 
 // Receives `expected` messages (or gives up after 2 s of silence). Returns the slot the SEND_FD
-// message reported, or -errno. Messages are logged in the order they reached the CQ: to a
-// DEFER_TASKRUN receiver a SEND_FD can overtake DATA sent before it (docs/msg-ring.md).
-int receive(uring::Ring& ring, Log& log, unsigned expected) {
+// message reported, or -errno; *wrong counts messages that were not one of the `count` DATA
+// messages (each once), the tagged one or the SEND_FD reply. Messages are logged in the order they
+// reached the CQ: to a DEFER_TASKRUN receiver a SEND_FD can overtake DATA sent before it
+// (docs/msg-ring.md).
+int receive(uring::Ring& ring, Log& log, unsigned count, unsigned expected, unsigned* wrong) {
   int slot = -ENOENT;
+  bool seen[kMaxMessages] = {};
   for (unsigned got = 0; got < expected; ++got) {
     io_uring_cqe* cqe = nullptr;
     __kernel_timespec ts{2, 0};
@@ -128,6 +148,13 @@ int receive(uring::Ring& ring, Log& log, unsigned expected) {
     } else {
       log.add("receiver: message user_data=0x%llx len=%u flags=0x%x\n",
               static_cast<unsigned long long>(c.user_data), uring::message_len(c), c.flags);
+      const std::uint64_t i = c.user_data - kDataBase;  // wraps for user_data below the range
+      if (i >= count || seen[i] || uring::message_len(c) != 100 + i) {
+        log.add("receiver: ^ not one of the messages sent, or a second copy\n");
+        ++*wrong;
+      } else {
+        seen[i] = true;
+      }
     }
   }
   return slot;
@@ -157,10 +184,30 @@ bool parse_count(const char* arg, unsigned* out) {
   return true;
 }
 
+// Writes both logs and the exit status's share of the output. Every write and the flush are
+// checked: output that did not reach stdout (a full disk, a closed pipe) fails the command, with
+// one line on stderr.
+int print(const Log& sender_log, const Log& receiver_log) {
+  for (const Log* log : {&sender_log, &receiver_log}) {
+    if (std::fwrite(log->text, 1, log->used, stdout) != log->used) break;
+  }
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    std::fprintf(stderr, "uringctl msg-ring: writing the output: %s\n", std::strerror(errno));
+    return 1;
+  }
+  if (sender_log.truncated || receiver_log.truncated) {
+    std::fprintf(stderr, "uringctl msg-ring: the log did not fit its buffer\n");
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int msg_ring(int argc, char** argv) {
-  Shared s;
+  // Static: each log holds up to kMaxMessages lines (about 130 KiB), too much for a stack frame.
+  static Shared s;
+  static Log log;
   s.count = 3;
   if (argc > 1 || (argc == 1 && !parse_count(argv[0], &s.count))) {
     std::fprintf(stderr, "uringctl msg-ring: usage: uringctl msg-ring [N], N from 1 to %u\n",
@@ -179,10 +226,10 @@ int msg_ring(int argc, char** argv) {
   auto ring = uring::Ring::create();  // the receiver: this thread's default ring
   int pipefd[2];
   if (!ring || ::pipe(pipefd) != 0) {
-    std::fprintf(stderr, "uringctl msg-ring: setup failed\n");
+    std::fprintf(stderr, "uringctl msg-ring: setup failed: %s\n",
+                 std::strerror(!ring ? -ring.error() : errno));
     return 1;
   }
-  Log log;
   // The receiver's table: 4 empty slots, ALLOC picks from [2, 4).
   if (uring::register_files_sparse(*ring, 4) < 0 ||
       uring::register_file_alloc_range(*ring, 2, 2) < 0) {
@@ -195,9 +242,11 @@ int msg_ring(int argc, char** argv) {
               ring->flags(), ring->flags() & IORING_SETUP_DEFER_TASKRUN ? ": DEFER_TASKRUN" : "");
 
   std::thread t(sender, std::ref(s));
-  const int slot = receive(*ring, log, s.count + (s.support.flags_pass ? 1 : 0) + 1);
+  unsigned wrong = 0;
+  const int slot =
+      receive(*ring, log, s.count, s.count + (s.support.flags_pass ? 1 : 0) + 1, &wrong);
   t.join();
-  int status = s.ok && slot >= 0 ? 0 : 1;
+  int status = s.ok && slot >= 0 && wrong == 0 ? 0 : 1;
   if (slot >= 0) {
     const char* text = "written by the receiver through its fixed slot";
     const int w = write_fixed(*ring, uring::FixedFile(static_cast<unsigned>(slot)), text);
@@ -207,10 +256,9 @@ int msg_ring(int argc, char** argv) {
     log.add("main:     read from the pipe: \"%s\"\n", n > 0 ? buf : "");
     if (w <= 0 || n != w) status = 1;
   }
-  std::fwrite(s.log.text, 1, s.log.used, stdout);
-  std::fwrite(log.text, 1, log.used, stdout);
   ::close(pipefd[0]);
   ::close(pipefd[1]);
+  if (print(s.log, log) != 0) return 1;
   return status;
 }
 

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "commands.hpp"
+#include "uring/prep.hpp"
 #include "uring/register.hpp"
 #include "uring/ring.hpp"
 
@@ -127,6 +128,14 @@ int probe(int argc, char** argv) {
                  std::strerror(-ring.error()));
     return 1;
   }
+  // A ring that cannot be entered (a seccomp profile denying io_uring_enter alone) would still
+  // list every opcode as supported: one NOP round trip first, so the answer is never that.
+  uring::prep_nop(*ring->get_sqe());
+  if (const int r = ring->submit_and_wait(1); r < 0) {
+    std::fprintf(stderr, "uringctl probe: io_uring_enter failed: %s\n", std::strerror(-r));
+    return 1;
+  }
+  ring->cqe_seen();
   if (!json) {
     print_bits("features", ring->features(), kFeatures, std::size(kFeatures));
     print_bits("default ring setup flags", ring->flags(), kSetupFlags, std::size(kSetupFlags));
@@ -135,7 +144,7 @@ int probe(int argc, char** argv) {
 
   auto p = uring::probe(*ring);
   if (!p) {
-    std::fprintf(stderr, "uringctl probe: IORING_REGISTER_PROBE failed: %s\n",
+    std::fprintf(stderr, "uringctl probe: io_uring_register (IORING_REGISTER_PROBE) failed: %s\n",
                  std::strerror(-p.error()));
     return 1;
   }

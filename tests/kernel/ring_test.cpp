@@ -13,6 +13,7 @@
 #include "support/helpers.hpp"
 #include "support/modes.hpp"
 #include "support/refuse_setup.hpp"
+#include "support/threads.hpp"
 #include "syscalls/syscalls.hpp"
 
 using test::Cqe;
@@ -80,15 +81,14 @@ TEST_CASE("a shared ring takes COOP_TASKRUN, no SINGLE_ISSUER and no registered 
   const unsigned coop = IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
   CHECK(((ring.flags() & coop) == coop) == kernel_accepts(coop));
   CHECK(ring.registered_index() == -1);
-  // Another thread submits and reaps on it.
-  std::thread other([&] {
+  // Another thread submits and reaps on it (in_thread: a failure there fails this test only).
+  test::in_thread([&] {
     queue_nops(ring, 1, 5150);
     CHECK(ring.submit() == 1);
     const Cqe c = test::wait_one(ring);
     CHECK(c.user_data == 5150);
     CHECK(c.res == 0);
   });
-  other.join();
 }
 
 TEST_CASE("exact flags: no defaults, the SQ index array is filled and used", "[ring]") {

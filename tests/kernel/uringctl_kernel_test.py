@@ -23,7 +23,7 @@ def check(name, ok, detail=""):
 
 
 rc, out, err = run("probe")
-if rc == 1 and "io_uring_setup failed" in err:
+if rc == 1 and re.match(r"uringctl probe: io_uring_(setup|enter|register)\b.* failed: ", err):
     print("SKIP: io_uring unavailable: " + err.strip())
     sys.exit(77)
 check("probe exits 0", rc == 0, err)
@@ -44,6 +44,31 @@ check("msg-ring: the sender saw res 0 for each DATA message",
 check("msg-ring: the descriptor sent with SEND_FD works on the receiver",
       'main:     read from the pipe: "written by the receiver through its fixed slot"\n' in out,
       out)
+# 1000 messages (the maximum): data 0xa0 + 93 was once the SEND_FD reply's tag 0xfd, and the
+# output was cut at 16 KiB with exit 0. Every message, every sender line and the final read must be
+# there, each exactly once.
+rc, out, err = run("msg-ring", "1000")
+check("msg-ring 1000 exits 0", rc == 0, f"rc={rc} err={err!r}")
+got = re.findall(r"^receiver: message user_data=0x([0-9a-f]+) len=(\d+) flags=0x0$", out, re.M)
+check("msg-ring 1000: the receiver got each of the 1000 DATA messages exactly once",
+      sorted((int(d, 16), int(n)) for d, n in got) == [(0xa0 + i, 100 + i) for i in range(1000)],
+      f"{len(got)} message lines; stderr {err!r}")
+sent = re.findall(r"^sender: +DATA len=(\d+) data=0x([0-9a-f]+) -> own CQE res=0$", out, re.M)
+check("msg-ring 1000: the sender saw res 0 for each of the 1000 DATA messages",
+      sorted((int(d, 16), int(n)) for n, d in sent) == [(0xa0 + i, 100 + i) for i in range(1000)],
+      f"{len(sent)} sender lines")
+check("msg-ring 1000: exactly one SEND_FD reached the receiver, and its descriptor works",
+      len(re.findall(r"^receiver: SEND_FD ", out, re.M)) == 1 and out.endswith(
+          'main:     read from the pipe: "written by the receiver through its fixed slot"\n'),
+      out[-400:])
+# Output that cannot be written is a failure, not a silent exit 0.
+with open("/dev/full", "w") as full:
+    p = subprocess.run([uringctl, "msg-ring", "3"], stdout=full, stderr=subprocess.PIPE,
+                       text=True, timeout=60)
+check("msg-ring with stdout on /dev/full: exit 1, one line on stderr",
+      p.returncode == 1 and p.stderr.count("\n") == 1 and "No space left" in p.stderr,
+      f"rc={p.returncode} err={p.stderr!r}")
+
 for bad in (["0"], ["1001"], ["x"], ["1", "2"]):
     rc, out, err = run("msg-ring", *bad)
     check(f"msg-ring {' '.join(bad)}: exit 2, one line on stderr, nothing on stdout",
