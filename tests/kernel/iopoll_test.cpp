@@ -115,7 +115,8 @@ TEST_CASE("IOPOLL: polled O_DIRECT reads are reaped by submit/poll_cqe, submit_a
   const std::string dev = polled_device();
   if (dev.empty()) return;
   test::Fd fd(::open(dev.c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC));
-  INFO("open " << dev << ": " << std::strerror(errno));
+  const int open_errno = errno;
+  INFO("open " << dev << ": " << (fd.get() >= 0 ? "ok" : std::strerror(open_errno)));
   REQUIRE(fd.get() >= 0);
   void* mem = nullptr;
   REQUIRE(::posix_memalign(&mem, kBlock, 2 * kBlock) == 0);
