@@ -37,6 +37,7 @@
 #include <sys/socket.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -44,6 +45,12 @@
 #include <unistd.h>
 
 #define MANIFEST "/rawuring/manifest"
+#define CONFIGFS "/modules/configfs.ko"
+#define NULL_BLK "/modules/null_blk.ko"
+/* One null_blk device on blk-mq with a poll queue: /dev/nullb0 takes polled I/O (RWF_HIPRI,
+ * IORING_SETUP_IOPOLL), which the host cannot offer. poll_queues exists since 5.13; 1 GiB of
+ * memory-less (memory_backed=0) zeros. */
+#define NULL_BLK_PARAMS "nr_devices=1 queue_mode=2 submit_queues=1 poll_queues=1 gb=1"
 #define MAX_ARGS 256
 
 static volatile sig_atomic_t alarm_fired;
@@ -104,6 +111,35 @@ static void loopback_up(void) {
     if (ioctl(s, SIOCSIFFLAGS, &ifr) != 0) say("loopback up: %s", strerror(errno));
   }
   if (s >= 0) close(s);
+}
+
+/* finit_module(2) of one module file; 0 or an errno. */
+static int load_module(const char* path, const char* params) {
+  const int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  const int err = syscall(SYS_finit_module, fd, params, 0) != 0 ? errno : 0;
+  close(fd);
+  return err;
+}
+
+/* Loads null_blk (and configfs, which it needs where that is a module: Debian's 6.1), packed by
+ * `run` from the kernel package, and says in one line whether a polled /dev/nullb0 is to be had. */
+static void load_null_blk(void) {
+  if (access(NULL_BLK, F_OK) != 0) {
+    say("null_blk: not loaded: no " NULL_BLK " in the initramfs");
+    return;
+  }
+  int err = access(CONFIGFS, F_OK) == 0 ? load_module(CONFIGFS, "") : 0;
+  if (err != 0 && err != EEXIST) {
+    say("null_blk: not loaded: finit_module(" CONFIGFS "): %s", strerror(err));
+    return;
+  }
+  err = load_module(NULL_BLK, NULL_BLK_PARAMS);
+  if (err != 0)
+    say("null_blk: finit_module(%s) failed: %s", NULL_BLK_PARAMS, strerror(err));
+  else
+    say("null_blk: loaded with %s; /dev/nullb0 %s", NULL_BLK_PARAMS,
+        access("/dev/nullb0", F_OK) == 0 ? "is there" : "is missing");
 }
 
 static void setup_console(void) {
@@ -225,6 +261,7 @@ int main(void) {
   do_mount("tmpfs", "/tmp", "tmpfs", "mode=1777");
   do_mount("tmpfs", "/dev/shm", "tmpfs", "mode=1777");
   loopback_up();
+  load_null_blk();
 
   struct sigaction sa;
   memset(&sa, 0, sizeof(sa));
