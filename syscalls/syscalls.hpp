@@ -4,6 +4,10 @@
 // never read or written (an embedding runtime may keep its own errno discipline), nothing throws,
 // nothing allocates. On x86_64 and aarch64 the trap instruction is inlined; other architectures go
 // through libc's syscall(2) with errno saved and restored around it.
+//
+// Threading: each call is one system call; any thread. Lifetime: pointers are read or written by
+// the kernel during the call only (io_uring_enter's SQEs are read from the mapped ring, see
+// uring/submission.hpp).
 #pragma once
 
 #include <sys/syscall.h>

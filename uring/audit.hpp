@@ -17,6 +17,10 @@
 // personalities, setup flags): rules that depend on it are marked Severity::conditional and say on
 // what. Where it does not model what the kernel does (an opcode's issue, a flag newer than the
 // release it knows) it says "not modelled" (Severity::not_modelled), never "clean".
+//
+// Threading: describe(), lint() and format() are pure and may run on any thread; lint() for the
+// running kernel probes it once, in a function-local static (C++ makes its initialisation
+// thread-safe). Lifetime: results point only at string literals.
 #pragma once
 
 #include <bit>

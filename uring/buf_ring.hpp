@@ -15,6 +15,11 @@
 //            buffers whose final CQE (no IORING_CQE_F_BUF_MORE) we have seen.
 // Everything else (tail_, published_) is private to the owning thread: no atomics but the one
 // store, no locks, no system calls, no allocation on the add/publish path.
+//
+// Threading: a BufRing is single-producer: the thread that recycles buffers into it (normally the
+// ring's owner, which reads the CQEs naming them). Registration and destruction follow
+// register.hpp's rule. Lifetime: the BufRing owns its mapping and buffers and unregisters before
+// unmapping; a buffer named by a CQE is the caller's until recycled.
 #pragma once
 
 #include <atomic>

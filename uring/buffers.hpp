@@ -8,6 +8,8 @@
 // see. FixedBuffers makes that impossible for memory it owns: it keeps its mapping until the table
 // is unregistered, and unregisters before unmapping. Memory given to the raw calls below is the
 // caller's to keep alive the same way.
+//
+// Threading: as register.hpp (the plain fd; on a single-thread ring only its owner thread).
 #pragma once
 
 #include <sys/uio.h>

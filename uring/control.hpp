@@ -13,6 +13,10 @@
 // opcode that reads an argument before anything else: 0, 2, 4, 6-8, 17, 19-30, 34, and 33
 // (RESIZE_RINGS) on a DEFER_TASKRUN ring. Opcodes that check something else first (ENABLE_RINGS,
 // the UNREGISTER_* without an argument, ZCRX_IFQ, QUERY) look unknown to it.
+//
+// Threading and lifetime: as register.hpp (the plain fd; on a single-thread ring only its owner
+// thread, -EEXIST elsewhere). Arguments are read during the call; an eventfd stays registered
+// until unregister_eventfd or the ring's destruction, and the caller keeps it open until then.
 #pragma once
 
 #include <sched.h>

@@ -8,6 +8,9 @@
 //               removes one from (close_direct): written to sqe.file_index as slot + 1, since 0
 //               there means "a normal fd". DirectSlot::alloc() lets the kernel pick a free slot
 //               (IORING_FILE_INDEX_ALLOC) and return it in the CQE's res.
+//
+// Both are plain values: no ownership, no threading rule. A slot number is only meaningful on the
+// ring whose table it indexes.
 #pragma once
 
 #include <cstdint>

@@ -18,6 +18,12 @@
 // IORING_SQ_TASKRUN bit says when); peek_cqe / for_each_cqe alone never will.
 //
 // Nothing here allocates or throws.
+//
+// Threading: a MsgSender queues SQEs on its source ring, so it belongs to whoever may submit there
+// (the owner thread of a single-thread ring). The target is named by its plain fd and may be any
+// ring on any thread. Lifetime: a MsgSender points at its source Ring, which must outlive it; the
+// target's fd must stay open until the message is queued (source res 0 means queued, not read:
+// docs/msg-ring.md, "Delivery").
 #pragma once
 
 #include <cstdint>

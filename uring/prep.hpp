@@ -13,6 +13,12 @@
 // cancel_fd names it with IORING_ASYNC_CANCEL_FD_FIXED. The *_direct preps take the slot they
 // create a descriptor in as a DirectSlot (DirectSlot::alloc() for any free one) besides
 // liburing's `unsigned file_index`.
+//
+// Threading: pure functions on an SQE the caller holds (from get_sqe: the submitting thread's).
+// Lifetime: data buffers a request reads or writes must stay valid until its CQE. What the SQE
+// points at besides data (iovec arrays, msghdr, timespec, open_how, paths) the kernel copies when
+// it prepares the request at submission (IORING_FEAT_SUBMIT_STABLE, 5.5), with one exception in
+// this library's API: FILES_UPDATE reads its fd array when the op runs (files_update.hpp).
 #pragma once
 
 #include "prep/base.hpp"

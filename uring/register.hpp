@@ -1,6 +1,12 @@
 // Registration: the ring's direct-descriptor (fixed file) table, the file allocation range,
 // enabling a ring created with IORING_SETUP_R_DISABLED, and the probe of supported opcodes. Every
 // function returns what io_uring_register(2) answered: >= 0 on success, else -errno.
+//
+// Threading: registration is a cold path and always goes through the ring's plain fd. On a
+// single-thread ring (SINGLE_ISSUER, the default) only the owner thread may call these: the kernel
+// answers -EEXIST to any other (tests/kernel/register_test.cpp). On a shared ring any thread may,
+// serialised by the caller like submission. Lifetime: the arrays passed in are read during the
+// call only; nothing here keeps a pointer.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,7 @@
 // A value or the negative errno that explains why there is none. No exceptions anywhere: an
 // embedding runtime may build with -fno-exceptions.
+//
+// Threading and lifetime: a plain value; it owns the T it holds.
 #pragma once
 
 #include <cstdlib>

@@ -115,7 +115,9 @@ TEST_CASE("an event loop: epoll on the ring's eventfd drives reads from a pipe",
     CHECK(::epoll_wait(ep.get(), &out, 1, 0) == 0);  // the read is parked: nothing yet
     REQUIRE(::write(pipe.write.get(), words[round], std::strlen(words[round])) ==
             ssize_t(std::strlen(words[round])));
-    REQUIRE(::epoll_wait(ep.get(), &out, 1, 2000) == 1);
+    const int woke = ::epoll_wait(ep.get(), &out, 1, 2000);
+    INFO("epoll_wait errno " << (woke < 0 ? errno : 0));
+    REQUIRE(woke == 1);
     CHECK(out.data.u64 == 1);
     CHECK(eventfd_take(efd.get()) >= 1);
     // The loop's turn: run deferred work, then take what is ready.
@@ -163,7 +165,9 @@ TEST_CASE("a DEFER_TASKRUN ring's eventfd wakes epoll for a completed read", "[c
   epoll_event out{};
   CHECK(::epoll_wait(ep.get(), &out, 1, 0) == 0);
   REQUIRE(::write(pipe.write.get(), "x", 1) == 1);
-  REQUIRE(::epoll_wait(ep.get(), &out, 1, 1000) == 1);
+  const int woke = ::epoll_wait(ep.get(), &out, 1, 1000);
+  INFO("epoll_wait errno " << (woke < 0 ? errno : 0));
+  REQUIRE(woke == 1);
   CHECK(out.data.u64 == 8);
   // The work is queued, not yet a CQE: nothing to peek until the task enters.
   CHECK(ring.cq().ready() == 0);
