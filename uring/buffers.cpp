@@ -9,19 +9,12 @@
 #include "../syscalls/syscalls.hpp"
 #include "control.hpp"
 #include "ring.hpp"
+#include "rsrc.hpp"
 
 namespace uring {
 
-namespace {
-
-template <class T>
-std::uint64_t ptr(const T* p) {
-  return reinterpret_cast<std::uintptr_t>(p);
-}
-
-bool too_many(std::size_t n) { return n > std::numeric_limits<unsigned>::max(); }
-
-}  // namespace
+using detail::ptr;
+using detail::too_many;
 
 int register_buffers(Ring& ring, std::span<const iovec> iov) noexcept {
   if (too_many(iov.size())) return -EINVAL;
@@ -30,31 +23,16 @@ int register_buffers(Ring& ring, std::span<const iovec> iov) noexcept {
 
 int register_buffers_tags(Ring& ring, std::span<const iovec> iov,
                           std::span<const std::uint64_t> tags) noexcept {
-  if (too_many(iov.size()) || tags.size() != iov.size()) return -EINVAL;
-  io_uring_rsrc_register reg{};
-  reg.nr = static_cast<unsigned>(iov.size());
-  reg.data = ptr(iov.data());
-  reg.tags = ptr(tags.data());
-  return ring.register_raw(IORING_REGISTER_BUFFERS2, &reg, sizeof reg);
+  return detail::rsrc_register_tags(ring, IORING_REGISTER_BUFFERS2, iov, tags);
 }
 
 int register_buffers_sparse(Ring& ring, unsigned nr) noexcept {
-  io_uring_rsrc_register reg{};
-  reg.nr = nr;
-  reg.flags = IORING_RSRC_REGISTER_SPARSE;
-  return ring.register_raw(IORING_REGISTER_BUFFERS2, &reg, sizeof reg);
+  return detail::rsrc_register_sparse(ring, IORING_REGISTER_BUFFERS2, nr);
 }
 
 int register_buffers_update_tags(Ring& ring, unsigned offset, std::span<const iovec> iov,
                                  std::span<const std::uint64_t> tags) noexcept {
-  if (too_many(iov.size()) || tags.size() != iov.size()) return -EINVAL;
-  io_uring_rsrc_update2 up{};
-  up.offset = offset;
-  up.data = ptr(iov.data());
-  up.tags = ptr(tags.data());
-  up.nr = static_cast<unsigned>(iov.size());
-  // Like FILES_UPDATE2: the count inside the struct, the struct's size as nr_args.
-  return ring.register_raw(IORING_REGISTER_BUFFERS_UPDATE, &up, sizeof up);
+  return detail::rsrc_update_tags(ring, IORING_REGISTER_BUFFERS_UPDATE, offset, iov, tags);
 }
 
 int unregister_buffers(Ring& ring) noexcept {

@@ -6,19 +6,12 @@
 #include <limits>
 
 #include "opcodes.hpp"
+#include "rsrc.hpp"
 
 namespace uring {
 
-namespace {
-
-template <class T>
-std::uint64_t ptr(const T* p) {
-  return reinterpret_cast<std::uintptr_t>(p);
-}
-
-bool too_many(std::size_t n) { return n > std::numeric_limits<unsigned>::max(); }
-
-}  // namespace
+using detail::ptr;
+using detail::too_many;
 
 int register_files(Ring& ring, std::span<const int> fds) noexcept {
   if (too_many(fds.size())) return -EINVAL;
@@ -27,19 +20,11 @@ int register_files(Ring& ring, std::span<const int> fds) noexcept {
 
 int register_files_tags(Ring& ring, std::span<const int> fds,
                         std::span<const std::uint64_t> tags) noexcept {
-  if (too_many(fds.size()) || tags.size() != fds.size()) return -EINVAL;
-  io_uring_rsrc_register reg{};
-  reg.nr = static_cast<unsigned>(fds.size());
-  reg.data = ptr(fds.data());
-  reg.tags = ptr(tags.data());
-  return ring.register_raw(IORING_REGISTER_FILES2, &reg, sizeof reg);
+  return detail::rsrc_register_tags(ring, IORING_REGISTER_FILES2, fds, tags);
 }
 
 int register_files_sparse(Ring& ring, unsigned nr) noexcept {
-  io_uring_rsrc_register reg{};
-  reg.nr = nr;
-  reg.flags = IORING_RSRC_REGISTER_SPARSE;
-  return ring.register_raw(IORING_REGISTER_FILES2, &reg, sizeof reg);
+  return detail::rsrc_register_sparse(ring, IORING_REGISTER_FILES2, nr);
 }
 
 int register_files_update(Ring& ring, unsigned offset, std::span<const int> fds) noexcept {
@@ -52,14 +37,7 @@ int register_files_update(Ring& ring, unsigned offset, std::span<const int> fds)
 
 int register_files_update_tags(Ring& ring, unsigned offset, std::span<const int> fds,
                                std::span<const std::uint64_t> tags) noexcept {
-  if (too_many(fds.size()) || tags.size() != fds.size()) return -EINVAL;
-  io_uring_rsrc_update2 up{};
-  up.offset = offset;
-  up.data = ptr(fds.data());
-  up.tags = ptr(tags.data());
-  up.nr = static_cast<unsigned>(fds.size());
-  // FILES_UPDATE2 takes the count inside the struct and the struct's size as nr_args.
-  return ring.register_raw(IORING_REGISTER_FILES_UPDATE2, &up, sizeof up);
+  return detail::rsrc_update_tags(ring, IORING_REGISTER_FILES_UPDATE2, offset, fds, tags);
 }
 
 int unregister_files(Ring& ring) noexcept {
