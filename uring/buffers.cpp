@@ -13,7 +13,6 @@
 
 namespace uring {
 
-using detail::ptr;
 using detail::too_many;
 
 int register_buffers(Ring& ring, std::span<const iovec> iov) noexcept {
