@@ -127,7 +127,7 @@ io_uring_sqe build(const std::uint8_t* in, Env& e) {
 // Every CQE now in `ring` (after one enter), returning the one for kCase, if any.
 bool take(uring::Ring& ring, int* res) {
   bool found = false;
-  ring.get_events();
+  (void)ring.get_events();
   ring.for_each_cqe([&](const io_uring_cqe& c) {
     if (c.user_data == kCase) {
       require(!found, "two CQEs for one SQE");
@@ -173,7 +173,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   require(e.src->submit_and_wait(1) >= 1, "NOP not submitted");
   bool nop_back = false;
   for (int tries = 0; tries < 200 && !nop_back; ++tries) {
-    e.src->get_events();
+    (void)e.src->get_events();
     e.src->for_each_cqe([&](const io_uring_cqe& c) {
       if (c.user_data == kNop) {
         require(c.res == 0, "NOP answered non-zero");
