@@ -20,6 +20,8 @@
 #include <csignal>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <iterator>
 #include <thread>
 
@@ -60,6 +62,13 @@ inline constexpr bool kCanRefuseSetup =
 #else
     false;
 #endif
+
+// valgrind cannot emulate a SIGSYS handler that rewrites a trapped system call's registers (it
+// aborts); it announces itself by preloading its vgpreload libraries.
+inline bool under_valgrind() {
+  const char* preload = std::getenv("LD_PRELOAD");
+  return preload != nullptr && std::strstr(preload, "vgpreload") != nullptr;
+}
 
 // Runs f() on a new thread on which io_uring_setup answers -EINVAL to any flags holding a bit of
 // `refused`; returns what f returned. f must not use Catch2's REQUIRE (it runs off the main
