@@ -111,10 +111,8 @@ int unregister_napi(Ring& ring, abi::napi& settings) noexcept {
 }
 
 int register_clock(Ring& ring, clockid_t clock) noexcept {
-  abi::clock_register reg{};
-  reg.clockid = static_cast<std::uint32_t>(clock);
-  const int ret = ring.register_raw(abi::IORING_REGISTER_CLOCK, &reg, 0);
-  return gated(ring, abi::IORING_REGISTER_CLOCK, ret);
+  // Through the Ring, which then reads its absolute wait deadlines on that clock.
+  return gated(ring, abi::IORING_REGISTER_CLOCK, ring.register_clock(clock));
 }
 
 int register_mem_region(Ring& ring, abi::region_desc& desc, std::uint64_t flags) noexcept {

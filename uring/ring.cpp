@@ -332,7 +332,6 @@ int Ring::cq_eventfd_toggle(bool enabled) noexcept {
 }
 
 int Ring::register_clock(clockid_t clock) noexcept {
-  if (clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME) return -EINVAL;
   io_uring_clock_register reg{};
   reg.clockid = static_cast<unsigned>(clock);
   const int ret = register_raw(IORING_REGISTER_CLOCK, &reg, 0);

@@ -255,8 +255,8 @@ class Ring {
   [[nodiscard]] int enter(unsigned to_submit, unsigned min_complete, unsigned flags,
                           const __kernel_timespec* timeout) noexcept;
   // IORING_REGISTER_CLOCK (6.12): the clock of absolute wait deadlines and of the kernel's wait
-  // timeouts (CLOCK_MONOTONIC or CLOCK_BOOTTIME). -EINVAL for other clocks; the kernel's errno
-  // otherwise (-EINVAL before 6.12).
+  // timeouts (the kernel takes CLOCK_MONOTONIC or CLOCK_BOOTTIME). The kernel's answer as is
+  // (-EINVAL before 6.12); uring::register_clock (control.hpp) turns that into -EOPNOTSUPP.
   [[nodiscard]] int register_clock(clockid_t clock) noexcept;
 
  private:
