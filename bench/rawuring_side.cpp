@@ -350,11 +350,9 @@ long recv_buf_ring(long buffers) {
   if (!br) return br.error();
   int fds[2] = {-1, -1};
   if (const int ret = tcp_pair(fds); ret < 0) return ret;
-  // The multishot recv's SQE, field by field (the prep function is the every-opcode issue's).
   io_uring_sqe* sqe = sqe_of(ring);
-  uring::prep_rw(*sqe, IORING_OP_RECV, fds[0], 0, 0, 0);
-  sqe->ioprio = IORING_RECV_MULTISHOT;
-  sqe->flags = IOSQE_BUFFER_SELECT;
+  uring::prep_recv_multishot(*sqe, fds[0], nullptr, 0, 0);
+  sqe->flags |= IOSQE_BUFFER_SELECT;
   sqe->buf_group = 1;
   static char data[kBufChunk * kBufSize];
   const long t0 = now_ns();

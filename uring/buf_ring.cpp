@@ -113,11 +113,6 @@ int BufRing::unregister() noexcept {
   return ret;
 }
 
-std::byte* BufRing::buffer(std::uint16_t bid) const noexcept {
-  if (!buffers_ || bid >= producer_.entries()) return nullptr;
-  return buffers_ + std::size_t{bid} * buffer_size_;
-}
-
 std::span<std::byte> BufRing::data(const io_uring_cqe& cqe) noexcept {
   if (!cqe_has_buffer(cqe) || cqe.res <= 0) return {};
   const std::uint16_t bid = cqe_buffer_id(cqe);
@@ -132,19 +127,6 @@ std::span<std::byte> BufRing::data(const io_uring_cqe& cqe) noexcept {
   const std::uint32_t len = static_cast<std::uint32_t>(cqe.res);
   if (start > buffer_size_ || len > buffer_size_ - start) return {};  // not from this ring
   return {base + start, len};
-}
-
-int BufRing::recycle(std::uint16_t bid) noexcept {
-  if (!buffers_) return -EINVAL;
-  if (bid >= producer_.entries()) return -ERANGE;
-  if (inc_offset_) inc_offset_[bid] = 0;
-  return producer_.add(buffer(bid), buffer_size_, bid);
-}
-
-int BufRing::recycle(const io_uring_cqe& cqe) noexcept {
-  if (!cqe_has_buffer(cqe) || cqe_buffer_more(cqe)) return 0;
-  const int ret = recycle(cqe_buffer_id(cqe));
-  return ret < 0 ? ret : 1;
 }
 
 unsigned BufRing::bundle_count(const io_uring_cqe& cqe) const noexcept {

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <atomic>
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -143,7 +144,10 @@ class BufRing {
   std::uint32_t buffer_size() const noexcept { return buffer_size_; }
   unsigned flags() const noexcept { return flags_; }
   // Owned buffer `bid`, or nullptr when bid >= entries() or the ring owns no buffers.
-  std::byte* buffer(std::uint16_t bid) const noexcept;
+  std::byte* buffer(std::uint16_t bid) const noexcept {
+    if (!buffers_ || bid >= producer_.entries()) return nullptr;
+    return buffers_ + std::size_t{bid} * buffer_size_;
+  }
 
   // The bytes a completion delivered into an owned buffer: cqe.res bytes of buffer(bid), starting
   // where the previous completion into that buffer stopped with IOU_PBUF_RING_INC. Empty for a
@@ -152,10 +156,20 @@ class BufRing {
 
   // Stages owned buffer `bid` back at its full size. -ERANGE (library's) for a bid outside the
   // ring, -EINVAL without owned buffers, -ENOSPC as BufRingProducer::add.
-  int recycle(std::uint16_t bid) noexcept;
+  // Inline: a server calls it once per completion.
+  int recycle(std::uint16_t bid) noexcept {
+    if (!buffers_) return -EINVAL;
+    if (bid >= producer_.entries()) return -ERANGE;
+    if (inc_offset_) inc_offset_[bid] = 0;
+    return producer_.add(buffers_ + std::size_t{bid} * buffer_size_, buffer_size_, bid);
+  }
   // Stages the CQE's buffer back when the kernel is done with it: returns 1 when staged, 0 when
   // there is nothing to give back (no buffer, or IORING_CQE_F_BUF_MORE), or recycle's errno.
-  int recycle(const io_uring_cqe& cqe) noexcept;
+  int recycle(const io_uring_cqe& cqe) noexcept {
+    if (!cqe_has_buffer(cqe) || cqe_buffer_more(cqe)) return 0;
+    const int ret = recycle(cqe_buffer_id(cqe));
+    return ret < 0 ? ret : 1;
+  }
   // A bundle (IORING_RECVSEND_BUNDLE, 6.10) fills whole buffers from cqe_buffer_id on, in ring
   // order, the last one possibly in part: this many of them. Owned buffers only (0 otherwise).
   unsigned bundle_count(const io_uring_cqe& cqe) const noexcept;
