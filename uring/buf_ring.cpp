@@ -23,6 +23,21 @@ void* map_anonymous(std::size_t size) {
   return p == MAP_FAILED ? nullptr : p;
 }
 
+// IORING_REGISTER_PBUF_STATUS: the kernel's head of group `group`.
+int pbuf_head(int ring_fd, std::uint32_t group, std::uint16_t* head) noexcept {
+  abi::buf_status st{};
+  st.buf_group = group;
+  const int ret = sys::io_uring_register(ring_fd, abi::IORING_REGISTER_PBUF_STATUS, &st, 1);
+  if (ret < 0) {
+    // Our arguments are valid, so -EINVAL can only be the opcode itself: unknown before 6.8.
+    if (ret == -EINVAL && !detail::register_op_known(ring_fd, abi::IORING_REGISTER_PBUF_STATUS))
+      return -EOPNOTSUPP;
+    return ret;
+  }
+  *head = static_cast<std::uint16_t>(st.head);
+  return 0;
+}
+
 }  // namespace
 
 Result<BufRing> BufRing::create(Ring& ring, std::uint16_t group, unsigned entries,
@@ -146,16 +161,76 @@ int BufRing::recycle_bundle(const io_uring_cqe& cqe) noexcept {
 }
 
 Result<std::uint16_t> BufRing::head() const noexcept {
-  abi::buf_status st{};
-  st.buf_group = group_;
-  const int ret = sys::io_uring_register(ring_fd_, abi::IORING_REGISTER_PBUF_STATUS, &st, 1);
-  if (ret < 0) {
-    // Our arguments are valid, so -EINVAL can only be the opcode itself: unknown before 6.8.
-    if (ret == -EINVAL && !detail::register_op_known(ring_fd_, abi::IORING_REGISTER_PBUF_STATUS))
-      return Errno{-EOPNOTSUPP};
-    return Errno{ret};
+  std::uint16_t head = 0;
+  if (const int ret = pbuf_head(ring_fd_, group_, &head); ret < 0) return Errno{ret};
+  return head;
+}
+
+// ---- liburing's names
+// ----------------------------------------------------------------------------
+
+int register_buf_ring(Ring& ring, abi::buf_reg* reg, unsigned int flags) noexcept {
+  if (flags != 0) return -EOPNOTSUPP;
+  return ring.register_raw(IORING_REGISTER_PBUF_RING, reg, 1);
+}
+
+int unregister_buf_ring(Ring& ring, int bgid) noexcept {
+  abi::buf_reg reg{};
+  reg.bgid = static_cast<std::uint16_t>(bgid);
+  return ring.register_raw(IORING_UNREGISTER_PBUF_RING, &reg, 1);
+}
+
+abi::buf_ring* setup_buf_ring(Ring& ring, unsigned int nentries, int bgid, unsigned int flags,
+                              int* err) noexcept {
+  // As BufRing::create: map what the kernel would need (at least a page) and let it judge nentries.
+  const std::size_t size =
+      page_round(nentries != 0 && nentries < 65536 ? nentries * sizeof(io_uring_buf) : 1);
+  abi::buf_reg reg{};
+  reg.ring_entries = nentries;
+  reg.bgid = static_cast<std::uint16_t>(bgid);
+  reg.flags = static_cast<std::uint16_t>(flags);
+  void* mem = nullptr;
+  if (!(flags & abi::IOU_PBUF_RING_MMAP)) {
+    mem = map_anonymous(size);
+    if (!mem) return *err = -ENOMEM, nullptr;
+    reg.ring_addr = reinterpret_cast<std::uintptr_t>(mem);
   }
-  return static_cast<std::uint16_t>(st.head);
+  if (const int ret = ring.register_raw(IORING_REGISTER_PBUF_RING, &reg, 1); ret < 0) {
+    if (mem) ::munmap(mem, size);
+    return *err = ret, nullptr;
+  }
+  if (flags & abi::IOU_PBUF_RING_MMAP) {
+    const off_t off = static_cast<off_t>(IORING_OFF_PBUF_RING |
+                                         (std::uint64_t{reg.bgid} << IORING_OFF_PBUF_SHIFT));
+    mem = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring.fd(), off);
+    if (mem == MAP_FAILED) {
+      (void)unregister_buf_ring(ring, bgid);
+      return *err = -ENOMEM, nullptr;
+    }
+  }
+  auto* br = static_cast<abi::buf_ring*>(mem);
+  buf_ring_init(br);
+  return br;
+}
+
+int free_buf_ring(Ring& ring, abi::buf_ring* br, unsigned int nentries, int bgid) noexcept {
+  const int ret = unregister_buf_ring(ring, bgid);
+  const std::size_t size =
+      page_round(nentries != 0 && nentries < 65536 ? nentries * sizeof(io_uring_buf) : 1);
+  ::munmap(br, size);
+  return ret;
+}
+
+int buf_ring_head(Ring& ring, int buf_group, std::uint16_t* head) noexcept {
+  return pbuf_head(ring.fd(), static_cast<std::uint32_t>(buf_group), head);
+}
+
+int buf_ring_available(Ring& ring, abi::buf_ring* br, unsigned short bgid) noexcept {
+  std::uint16_t head = 0;
+  if (const int ret = buf_ring_head(ring, bgid, &head); ret < 0) return ret;
+  const std::uint16_t tail =
+      std::atomic_ref<std::uint16_t>(br->head.tail).load(std::memory_order_relaxed);
+  return static_cast<std::uint16_t>(tail - head);
 }
 
 }  // namespace uring

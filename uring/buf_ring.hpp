@@ -30,6 +30,7 @@
 
 #include "../syscalls/abi.hpp"
 #include "result.hpp"
+#include "ring.hpp"
 
 namespace uring {
 
@@ -210,5 +211,75 @@ class BufRing {
   std::uint32_t* inc_offset_ = nullptr;  // IOU_PBUF_RING_INC: bytes of buffer i consumed so far
   std::size_t buffers_size_ = 0;
 };
+
+// ---- liburing's buffer-ring functions, by their names -------------------------------------------
+// The same protocol as BufRingProducer, as free functions over the ring memory, for code written
+// against liburing's io_uring_buf_ring_* (and ports of its tests). The memory is a
+// uring::abi::buf_ring (the kernel's layout; the system header's io_uring_buf_ring is wrong in
+// C++, see abi.hpp). The tail has the same one owner and barrier: buf_ring_add writes entries
+// only, buf_ring_advance publishes them with one release store of the tail, pairing with the
+// kernel's smp_load_acquire of it when it selects a buffer.
+
+// liburing: io_uring_buf_ring_mask. The index mask of a ring of `ring_entries` (a power of two).
+constexpr int buf_ring_mask(std::uint32_t ring_entries) noexcept {
+  return static_cast<int>(ring_entries - 1);
+}
+
+// liburing: io_uring_buf_ring_init. Sets the tail to 0 (a fresh ring has nothing published).
+inline void buf_ring_init(abi::buf_ring* br) noexcept {
+  std::atomic_ref<std::uint16_t>(br->head.tail).store(0, std::memory_order_release);
+}
+
+// liburing: io_uring_buf_ring_add. Writes buffer `bid` into the slot `buf_offset` past the
+// published tail; invisible to the kernel until buf_ring_advance covers it.
+inline void buf_ring_add(abi::buf_ring* br, void* addr, unsigned int len, unsigned short bid,
+                         int mask, int buf_offset) noexcept {
+  // The tail is ours alone to write, so a relaxed load of it reads our own last store.
+  const unsigned tail =
+      std::atomic_ref<std::uint16_t>(br->head.tail).load(std::memory_order_relaxed);
+  io_uring_buf& b =
+      (&br->bufs[0])[(tail + static_cast<unsigned>(buf_offset)) & static_cast<unsigned>(mask)];
+  b.addr = reinterpret_cast<std::uintptr_t>(addr);
+  b.len = len;
+  b.bid = bid;
+}
+
+// liburing: io_uring_buf_ring_advance. Publishes `count` added buffers: one release store.
+inline void buf_ring_advance(abi::buf_ring* br, int count) noexcept {
+  std::atomic_ref<std::uint16_t> tail(br->head.tail);
+  const auto next = static_cast<std::uint16_t>(tail.load(std::memory_order_relaxed) + count);
+  tail.store(next, std::memory_order_release);
+}
+
+// liburing: io_uring_buf_ring_cq_advance. Publishes `count` buffers and marks `count` CQEs seen
+// (the usual loop: one buffer given back per CQE consumed).
+inline void buf_ring_cq_advance(Ring& ring, abi::buf_ring* br, int count) noexcept {
+  buf_ring_advance(br, count);
+  ring.cq_advance(static_cast<unsigned>(count));
+}
+
+// liburing: io_uring_register_buf_ring. IORING_REGISTER_PBUF_RING with the caller's memory
+// (reg.ring_addr, page-aligned) or, with IOU_PBUF_RING_MMAP in reg.flags, kernel memory to mmap.
+// `flags` is reserved (liburing passes it nowhere): non-zero is refused with -EOPNOTSUPP, the
+// library's (the kernel answers this registration with -EINVAL/-EFAULT/-EEXIST/-ENOMEM only).
+int register_buf_ring(Ring& ring, abi::buf_reg* reg, unsigned int flags) noexcept;
+// liburing: io_uring_unregister_buf_ring. 0, or -EINVAL / -ENOENT from the kernel.
+int unregister_buf_ring(Ring& ring, int bgid) noexcept;
+
+// liburing: io_uring_setup_buf_ring. Maps a page-aligned ring of `nentries`, registers it as
+// group `bgid` (flags: reg.flags, e.g. IOU_PBUF_RING_INC or IOU_PBUF_RING_MMAP), initialises
+// the tail. nullptr and *err = the kernel's errno (or -ENOMEM) on failure, nothing left behind.
+abi::buf_ring* setup_buf_ring(Ring& ring, unsigned int nentries, int bgid, unsigned int flags,
+                              int* err) noexcept;
+// liburing: io_uring_free_buf_ring. Unregisters the group, then unmaps the ring: 0, or the
+// unregister errno (the mapping is released either way).
+int free_buf_ring(Ring& ring, abi::buf_ring* br, unsigned int nentries, int bgid) noexcept;
+
+// liburing: io_uring_buf_ring_head (IORING_REGISTER_PBUF_STATUS, 6.8). *head = the kernel's head.
+// 0; -EOPNOTSUPP before 6.8 (the library's); the kernel's -ENOENT for an unknown group.
+int buf_ring_head(Ring& ring, int buf_group, std::uint16_t* head) noexcept;
+// liburing: io_uring_buf_ring_available. Published buffers the kernel has not taken yet (tail -
+// head), or buf_ring_head's errno.
+int buf_ring_available(Ring& ring, abi::buf_ring* br, unsigned short bgid) noexcept;
 
 }  // namespace uring
