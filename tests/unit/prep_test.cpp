@@ -539,3 +539,27 @@ static_assert([] {
   uring::prep_listen(s, uring::FixedFile(1), 16);
   return s.opcode == IORING_OP_LISTEN && s.len == 16 && s.flags == IOSQE_FIXED_FILE;
 }());
+
+TEST_CASE("sqe_set_data / set_data64 / set_flags / set_buf_group and cqe_get_data: one field each",
+          "[prep][liburing_names]") {
+  io_uring_sqe sqe{};
+  uring::prep_nop(sqe);
+  int object = 0;
+  uring::sqe_set_data(sqe, &object);
+  uring::sqe_set_flags(sqe, IOSQE_IO_LINK | IOSQE_BUFFER_SELECT);
+  uring::sqe_set_buf_group(sqe, 0x1234);
+  require_bytes(sqe, Bytes{}
+                         .opcode(IORING_OP_NOP)
+                         .fd(-1)
+                         .flags(IOSQE_IO_LINK | IOSQE_BUFFER_SELECT)
+                         .user_data(reinterpret_cast<std::uintptr_t>(&object))
+                         .buf_index(0x1234));  // buf_group shares buf_index's two bytes
+  uring::sqe_set_flags(sqe, IOSQE_ASYNC);      // replaces, as liburing's does
+  uring::sqe_set_data64(sqe, 0xfeedfacecafebeefULL);
+  CHECK(sqe.flags == IOSQE_ASYNC);
+  CHECK(sqe.user_data == 0xfeedfacecafebeefULL);
+  io_uring_cqe cqe{};
+  cqe.user_data = reinterpret_cast<std::uintptr_t>(&object);
+  CHECK(uring::cqe_get_data(cqe) == &object);
+  CHECK(uring::cqe_get_data64(cqe) == reinterpret_cast<std::uintptr_t>(&object));
+}

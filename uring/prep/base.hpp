@@ -24,6 +24,27 @@ constexpr void prep_rw(io_uring_sqe& sqe, std::uint8_t op, int fd, std::uint64_t
   sqe.user_data = user_data;
 }
 
+// ---- liburing's SQE/CQE field helpers, by name (io_uring_sqe_set_data, ...) ----
+// user_data is the caller's tag, carried unchanged from the SQE to every CQE of the request.
+inline void sqe_set_data(io_uring_sqe& sqe, void* data) noexcept {
+  sqe.user_data = reinterpret_cast<std::uintptr_t>(data);
+}
+constexpr void sqe_set_data64(io_uring_sqe& sqe, std::uint64_t data) noexcept {
+  sqe.user_data = data;
+}
+inline void* cqe_get_data(const io_uring_cqe& cqe) noexcept {
+  return reinterpret_cast<void*>(static_cast<std::uintptr_t>(cqe.user_data));
+}
+constexpr std::uint64_t cqe_get_data64(const io_uring_cqe& cqe) noexcept { return cqe.user_data; }
+// Replaces the IOSQE_* flags (liburing sets, not ors).
+constexpr void sqe_set_flags(io_uring_sqe& sqe, unsigned flags) noexcept {
+  sqe.flags = static_cast<std::uint8_t>(flags);
+}
+// The provided-buffer group a request with IOSQE_BUFFER_SELECT takes its buffer from.
+constexpr void sqe_set_buf_group(io_uring_sqe& sqe, int bgid) noexcept {
+  sqe.buf_group = static_cast<std::uint16_t>(bgid);
+}
+
 namespace detail {
 
 inline std::uint64_t addr_of(const void* p) noexcept { return reinterpret_cast<std::uintptr_t>(p); }
