@@ -76,6 +76,10 @@ class Probe {
 };
 
 Result<Probe> probe(Ring& ring) noexcept;
+// liburing's io_uring_opcode_supported(probe, op).
+inline bool opcode_supported(const Probe& p, int op) noexcept {
+  return op >= 0 && p.supports(static_cast<unsigned>(op));
+}
 
 // The opcode's name without the IORING_OP_ prefix ("NOP", "MSG_RING"), or nullptr if unknown.
 const char* opcode_name(unsigned op) noexcept;

@@ -105,6 +105,9 @@ TEST_CASE("probe lists the opcodes this kernel supports", "[register][probe]") {
     CHECK(probe->supports(op));
   CHECK_FALSE(probe->supports(probe->last_op() + 1));
   CHECK_FALSE(probe->supports(255));
+  CHECK(uring::opcode_supported(*probe, IORING_OP_MSG_RING));
+  CHECK_FALSE(uring::opcode_supported(*probe, -1));
+  CHECK_FALSE(uring::opcode_supported(*probe, int(probe->last_op()) + 1));
   CHECK(std::string(uring::opcode_name(IORING_OP_MSG_RING)) == "MSG_RING");
   CHECK(uring::opcode_name(250) == nullptr);
 }
