@@ -326,7 +326,8 @@ const char* check(const LoadOptions& o) {
   if (o.concurrency == 0) return "--concurrency must be at least 1";
   if (o.messages == 0) return "--messages must be at least 1";
   if (o.size == 0 || o.size > (1u << 30)) return "--size must be 1..1073741824 bytes";
-  if (!(o.duration_s > 0) || o.duration_s > 24 * 3600) return "--duration must be 0..86400 s";
+  if (!(o.duration_s > 0) || o.duration_s > 24 * 3600)
+    return "--duration must be more than 0 and at most 86400 s";
   if (o.threads == 0 || o.threads > 256) return "--threads must be 1..256";
   if (o.threads > o.concurrency || o.threads > o.connections)
     return "--threads must not exceed --concurrency or --connections";
