@@ -96,6 +96,7 @@ struct Conn {
   std::uint64_t seed = 0;  // message_seed(id, message)
   std::int64_t started_ns = 0;
   std::uint8_t* out = nullptr;  // this slot's send buffer (size bytes)
+  bool queued = false;          // in Worker::again_
 };
 
 // One thread's share of the load: its own epoll, slots, buffers and counters.
@@ -108,6 +109,8 @@ class Worker {
     slots_.resize(k);
     out_.resize(std::size_t(k) * o.size);
     in_.resize(std::min<std::size_t>(o.size, 64 * 1024));
+    again_.reserve(k);
+    turn_.reserve(k);
     for (unsigned i = 0; i < k; ++i) slots_[i].out = out_.data() + std::size_t(i) * o.size;
   }
   ~Worker() {
@@ -122,7 +125,8 @@ class Worker {
     while (active_ > 0) {
       const std::int64_t left = deadline_ns_ - now_ns();
       if (left <= 0) break;
-      const int timeout_ms = int(std::min<std::int64_t>((left + 999'999) / 1'000'000, 1000));
+      const int timeout_ms =
+          again_.empty() ? int(std::min<std::int64_t>((left + 999'999) / 1'000'000, 1000)) : 0;
       const int n = epoll_wait(ep_, events, 64, timeout_ms);
       if (n < 0) {
         if (errno == EINTR) continue;
@@ -133,6 +137,12 @@ class Worker {
         if (c.state == State::connecting) connected(c);
         if (c.state == State::echo || c.state == State::draining) progress(c);
       }
+      turn_.swap(again_);
+      for (const std::uint32_t i : turn_) {
+        slots_[i].queued = false;
+        if (slots_[i].state == State::echo) progress(slots_[i]);
+      }
+      turn_.clear();
     }
     if (active_ > 0) {
       report_.capped = true;
@@ -286,10 +296,15 @@ class Worker {
         if (++c.message == o_.messages) {
           c.state = State::draining;
           if (shutdown(c.fd, SHUT_WR) < 0) return error(c, "shutdown", errno);
-        } else {
-          begin_message(c);
+          continue;
         }
-        continue;
+        // Next message on the next turn, after the other connections' events: one connection
+        // whose server keeps up must not hold the thread (its readiness is not lost: the slot
+        // is queued to be progressed again).
+        begin_message(c);
+        if (!c.queued) again_.push_back(std::uint32_t(&c - slots_.data()));
+        c.queued = true;
+        return;
       }
       if ((send_blocked || c.sent == o_.size) && recv_blocked) return;
     }
@@ -311,6 +326,9 @@ class Worker {
   int ep_ = -1;
   std::vector<Conn> slots_;
   std::vector<std::uint8_t> out_, in_;
+  // Slots with a message just begun, to progress after this turn's events; Conn::queued keeps a
+  // slot in again_ at most once, so k entries are enough and push_back never allocates.
+  std::vector<std::uint32_t> again_, turn_;
 };
 
 }  // namespace
@@ -409,10 +427,16 @@ void print_text(std::FILE* out, const LoadOptions& o, const LoadReport& r) {
   std::fprintf(out, "connections/s %.0f, messages/s %.0f\n", r.conn_per_s, r.msgs_per_s);
   std::fprintf(out, "latency p50 %.1f us, p99 %.1f us, p99.9 %.1f us\n", double(r.p50_ns) / 1e3,
                double(r.p99_ns) / 1e3, double(r.p999_ns) / 1e3);
-  std::fprintf(out, "mismatched bytes %llu, failed connections %llu: %s%s%s\n",
-               (unsigned long long)r.mismatches, (unsigned long long)r.errors,
-               r.ok ? "ok" : "FAILED", r.first_error ? ", first error: " : "",
-               error_text(r).c_str());
+  std::string verdict = "ok";
+  if (!r.ok) {
+    verdict = "FAILED";
+    if (r.first_error)
+      verdict += ", first error: " + error_text(r);
+    else if (r.mismatches == 0)
+      verdict += ": the time cap came before any connection was done";
+  }
+  std::fprintf(out, "mismatched bytes %llu, failed connections %llu: %s\n",
+               (unsigned long long)r.mismatches, (unsigned long long)r.errors, verdict.c_str());
 }
 
 void print_json(std::FILE* out, const LoadOptions& o, const LoadReport& r) {
