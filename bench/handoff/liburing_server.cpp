@@ -324,6 +324,9 @@ int listener(std::uint16_t port) {
   if (fd < 0) die("socket", errno);
   const int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  // Accepted sockets inherit TCP_NODELAY from the listener (Linux): a direct descriptor has no fd
+  // to set it on, and an echo must not wait on Nagle for the tail of a message.
+  if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0) die("TCP_NODELAY", errno);
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(port);
