@@ -327,9 +327,18 @@ int main(int argc, char** argv) {
         row.ratio_max = *std::max_element(ratios.begin(), ratios.end());
       }
       std::string note;
-      for (const Server s : {kRawuring, peer})
+      for (const Server s : {kRawuring, peer}) {
+        unsigned bad = 0;
+        std::string first;
+        for (const Run& r : runs[s][m.case_index])
+          if (!r.error.empty() && bad++ == 0) first = r.error;
         if (!missing[s].empty())
           note += std::string(note.empty() ? "" : "; ") + kServerName[s] + ": " + missing[s];
+        else if (bad)
+          note += std::string(note.empty() ? "" : "; ") + kServerName[s] + ": " +
+                  std::to_string(bad) + "/" + std::to_string(runs[s][m.case_index].size()) +
+                  " runs left out, first: " + first;
+      }
       if (peer == kEpoll) note += std::string(note.empty() ? "" : " ") + "(liburing column: epoll)";
       row.note = note;
       const Row& added = rep.add(row);
