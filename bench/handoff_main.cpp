@@ -6,7 +6,7 @@
 //   bench_handoff OUTDIR URINGCTL|none EPOLL_SERVER LIBURING_SERVER|none
 //                 [--rounds N] [--seconds S] [--workers W]
 //
-// Cases (K = 32 connections in flight, one load thread, W = 2 server workers):
+// Cases (K = 32 connections in flight, one load thread, W = 2 server workers; nothing pinned):
 //   connections: 1 message of 64 B per connection: connections/s and server CPU per connection;
 //   echo 64 B and echo 16 KiB (200 and 50 messages per connection): messages/s, p99 latency and
 //   server CPU per message.
@@ -20,6 +20,7 @@
 // others still run.
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/resource.h>
@@ -264,6 +265,12 @@ int main(int argc, char** argv) {
   }
   char* report_argv[] = {argv[0], argv[1], nullptr};
   Report rep("handoff", 2, report_argv);
+  // Report pins this thread to one CPU, and children inherit the mask: undo it, so that the
+  // servers and the load generator share all of the process's CPUs as they would outside.
+  cpu_set_t all;
+  CPU_ZERO(&all);
+  for (int i = 0; i < cpu_count(); ++i) CPU_SET(cpu(i), &all);
+  sched_setaffinity(0, sizeof all, &all);
   const std::string binary[kServers] = {argv[2], argv[4], argv[3]};
   std::string missing[kServers];
   if (binary[kRawuring] == "none") missing[kRawuring] = "uringctl not built";
