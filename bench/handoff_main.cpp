@@ -148,8 +148,9 @@ Run run_once(const std::string& binary, bool uringctl, unsigned workers, const C
   if (!run.load.ok) {
     char b[200];
     if (run.load.mismatches == 0 && run.load.errors == 0)
-      std::snprintf(b, sizeof b, "load not ok: no connection done within %.3g s (%llu messages)",
-                    secs, (unsigned long long)run.load.messages);
+      std::snprintf(b, sizeof b, "load not ok: %llu connections done in %.3g s (%llu messages)",
+                    (unsigned long long)run.load.connections_done, secs,
+                    (unsigned long long)run.load.messages);
     else
       std::snprintf(b, sizeof b, "load not ok: %llu mismatched bytes, %llu failed connections%s%s",
                     (unsigned long long)run.load.mismatches, (unsigned long long)run.load.errors,

@@ -146,7 +146,7 @@ class Worker {
     }
     // Capped: connections were still open at the deadline, or the deadline stopped start() from
     // opening the rest of the quota (the last open ones may all have ended just after it).
-    if (active_ > 0 || (started_ < quota_)) report_.capped = true;
+    if (active_ > 0 || started_ < quota_) report_.capped = true;
     for (Conn& c : slots_)
       if (c.state != State::idle) finish(c);
   }
