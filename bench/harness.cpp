@@ -65,7 +65,8 @@ constexpr int kRuns = 3;
 const char* better_name(Better b) { return b == Better::lower ? "lower" : "higher"; }
 
 // The run order of the families, which is also the order of the merged table.
-constexpr const char* kFamilies[] = {"floor", "nop", "instructions", "msg_ring", "files"};
+constexpr const char* kFamilies[] = {"floor", "nop",     "instructions", "msg_ring",
+                                     "files", "buffers", "handoff"};
 
 std::string num(double v, const char* fmt = "%.4g") {
   if (std::isnan(v)) return "-";
@@ -145,6 +146,7 @@ void write_outputs(const std::string& dir, const std::vector<Row>& rows) {
     if (!std::isnan(r.reference)) js << ", \"reference\": " << json_num(r.reference);
     if (!std::isnan(r.goal)) js << ", \"goal\": " << json_num(r.goal);
     if (!r.note.empty()) js << ", \"note\": " << json_str(r.note);
+    if (!r.peer.empty()) js << ", \"peer\": " << json_str(r.peer);
     js << "}" << (i + 1 < rows.size() ? "," : "") << "\n";
   }
   js << "]\n";
@@ -173,7 +175,7 @@ void write_tsv(const std::string& path, const std::vector<Row>& rows) {
       << json_num(r.rawuring) << '\t' << json_num(r.liburing) << '\t' << json_num(r.ratio) << '\t'
       << json_num(r.ratio_min) << '\t' << json_num(r.ratio_max) << '\t' << json_num(r.reference)
       << '\t' << json_num(r.goal) << '\t' << json_num(r.ratio_q1) << '\t' << json_num(r.ratio_q3)
-      << '\t' << r.note << '\n';
+      << '\t' << r.note << '\t' << r.peer << '\n';
 }
 
 double parse_num(const std::string& s) {
@@ -188,7 +190,7 @@ std::vector<Row> read_tsv(const std::string& path) {
     std::stringstream ss(line);
     for (std::string cell; std::getline(ss, cell, '\t');) c.push_back(cell);
     if (c.size() < 13) continue;
-    c.resize(14);
+    c.resize(15);
     Row r;
     r.family = c[0], r.scenario = c[1], r.unit = c[2];
     r.better = c[3] == "higher" ? Better::higher : Better::lower;
@@ -196,6 +198,7 @@ std::vector<Row> read_tsv(const std::string& path) {
     r.ratio_min = parse_num(c[7]), r.ratio_max = parse_num(c[8]);
     r.reference = parse_num(c[9]), r.goal = parse_num(c[10]);
     r.ratio_q1 = parse_num(c[11]), r.ratio_q3 = parse_num(c[12]), r.note = c[13];
+    r.peer = c[14];
     rows.push_back(r);
   }
   return rows;

@@ -54,6 +54,7 @@ struct Row {
   double reference = NAN;                 // a reference row (no library in it): its value
   double goal = NAN;  // the ratio the issue asks for (<= for lower, >= for higher)
   std::string note;   // why a value is missing
+  std::string peer;   // what the liburing column holds when it is not liburing ("epoll": handoff)
 };
 
 // A timed operation: elapsed ns for n units, or -errno.

@@ -11,7 +11,7 @@ int main(int argc, char** argv) {
   std::printf("== all benchmarks (ratio = rawuring / liburing, median of per-pair ratios)\n");
   print_header();
   for (const Row& r : rows) print_row(r);
-  std::printf("results: %s/results.json, %s/results.md, %s/nop_batch.svg\n", dir.c_str(),
-              dir.c_str(), dir.c_str());
+  std::printf("results: %s/results.json, %s/results.md, %s/nop_batch.svg, %s/handoff.svg\n",
+              dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str());
   return rows.empty() ? 1 : 0;
 }
