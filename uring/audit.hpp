@@ -704,8 +704,9 @@ constexpr void lint_rw_issue(const SqeFields& f, const Kernel& k, const op::Opco
         "io_rw_init_file: REQ_F_HAS_METADATA without O_DIRECT");
   const auto pos = static_cast<std::int64_t>(f.off);
   const bool vec = op == IORING_OP_READV || op == IORING_OP_WRITEV || op == 60 || op == 61;
-  if (!vec && f.off != ~std::uint64_t{0} &&
-      (pos < 0 || static_cast<std::int64_t>(f.off + f.len) < 0))
+  // Vectored: len counts iovecs, not bytes, so only the offset itself is checked here.
+  if (f.off != ~std::uint64_t{0} &&
+      (pos < 0 || (!vec && static_cast<std::int64_t>(f.off + f.len) < 0)))
     add(r, Severity::conditional, EINVAL, FieldId::off, f.off,
         "negative file offset (only -1 means the file position), or offset + len past 2^63-1: "
         "refused for seekable files (streams such as pipes ignore the offset)",
@@ -1000,6 +1001,58 @@ constexpr void lint_futex(const SqeFields& f, LintReport& r) noexcept {
     add(r, Severity::error, EINVAL, FieldId::addr3, f.addr3, "mask does not fit 32 bits", kf);
 }
 
+// READ_MULTISHOT's prep: a provided buffer is required before anything else is read, then the
+// rw prep READ has (ioprio, attributes).
+constexpr void lint_read_mshot(const SqeFields& f, const Kernel& k, LintReport& r) noexcept {
+  if (!(f.flags & IOSQE_BUFFER_SELECT)) {
+    add_flags(r, Severity::error, EINVAL, IOSQE_BUFFER_SELECT,
+              "a multishot read needs IOSQE_BUFFER_SELECT (each shot takes a provided buffer)",
+              "io_read_mshot_prep: !(req->flags & REQ_F_BUFFER_SELECT)");
+    return;
+  }
+  lint_rw_prep(f, k, r);
+}
+
+// READV_FIXED / WRITEV_FIXED: io_prep_reg_iovec allocates room for `len` iovecs (kmalloc_array,
+// which fails past KMALLOC_MAX_SIZE, 4 MiB: 262144 iovecs), then iovec_from_user refuses more
+// than UIO_MAXIOV and copies the array.
+constexpr void lint_reg_iovec(const SqeFields& f, LintReport& r) noexcept {
+  constexpr const char* kp = "io_prep_reg_iovec -> io_vec_realloc, iovec_from_user";
+  constexpr std::uint32_t kUioMaxIov = 1024, kMaxAlloc = (4u << 20) / 16;
+  if (f.len > kMaxAlloc)
+    add(r, Severity::error, ENOMEM, FieldId::len, f.len,
+        "more iovecs than one kmalloc can hold (4 MiB): the array is allocated before the count is "
+        "checked",
+        kp);
+  else if (f.len > kUioMaxIov)
+    add(r, Severity::error, EINVAL, FieldId::len, f.len, "more than UIO_MAXIOV (1024) iovecs", kp);
+  else if (f.len && never_readable(f.addr))
+    add(r, Severity::error, EFAULT, FieldId::addr, f.addr, "iovec array can never be read", kp);
+}
+
+// URING_CMD's prep after the flag mask: the combinations, then the registered buffer.
+constexpr void lint_uring_cmd(const SqeFields& f, const Kernel& k, LintReport& r) noexcept {
+  constexpr std::uint32_t kFixed = 0x1, kMultishot = 0x2;
+  constexpr const char* kp = "io_uring_cmd_prep";
+  if (k.release >= 618) {
+    if ((f.op_flags & kFixed) && (f.op_flags & kMultishot)) {
+      add(r, Severity::error, EINVAL, FieldId::op_flags, kFixed | kMultishot,
+          "IORING_URING_CMD_FIXED with IORING_URING_CMD_MULTISHOT", kp);
+      return;
+    }
+    if (!(f.op_flags & kMultishot) != !(f.flags & IOSQE_BUFFER_SELECT)) {
+      add(r, Severity::error, EINVAL, FieldId::op_flags, f.op_flags & kMultishot,
+          "IORING_URING_CMD_MULTISHOT and IOSQE_BUFFER_SELECT go together", kp);
+      return;
+    }
+  }
+  if (f.op_flags & kFixed)
+    add(r, Severity::note, 0, FieldId::buf_index, f.buf_index,
+        "IORING_URING_CMD_FIXED: -EFAULT unless buf_index names a registered buffer (at prep "
+        "before 6.18, at issue since)",
+        kp);
+}
+
 constexpr void lint_special(op::Special s, const SqeFields& f, const Kernel& k,
                             const op::Opcode& row, LintReport& r) noexcept {
   using S = op::Special;
@@ -1055,6 +1108,21 @@ constexpr void lint_special(op::Special s, const SqeFields& f, const Kernel& k,
                   "io_send_zc_prep: REQ_F_CQE_SKIP");
       break;
     case S::futex: lint_futex(f, r); break;
+    case S::read_mshot: lint_read_mshot(f, k, r); break;
+    case S::reg_iovec: lint_reg_iovec(f, r); break;
+    case S::uring_cmd: lint_uring_cmd(f, k, r); break;
+    case S::recv_zc:
+      add(r, Severity::conditional, EINVAL, FieldId::file_index, f.file_index,
+          "no zero-copy receive queue is registered at zcrx_ifq_idx (IORING_REGISTER_ZCRX_IFQ "
+          "needs a NIC queue with header split)",
+          "io_recvzc_prep: xa_load(&ctx->zcrx_ctxs, ifq_idx) == NULL");
+      break;
+    case S::recv_zc_multishot:
+      if (!(f.ioprio & 0x2))
+        add(r, Severity::error, EINVAL, FieldId::ioprio, f.ioprio,
+            "a zero-copy receive is multishot only: IORING_RECV_MULTISHOT is required",
+            "io_recvzc_prep: !(zc->flags & IORING_RECV_MULTISHOT)");
+      break;
     case S::futex_waitv:
       if (f.len == 0 || f.len > 128)
         add(r, Severity::error, EINVAL, FieldId::len, f.len, "0 or more than 128 futexes",
@@ -1117,7 +1185,8 @@ constexpr void lint_ignored(const Description& d, LintReport& r) noexcept {
 
 constexpr bool is_rw(std::uint8_t op) noexcept {
   return op == IORING_OP_READV || op == IORING_OP_WRITEV || op == IORING_OP_READ_FIXED ||
-         op == IORING_OP_WRITE_FIXED || op == IORING_OP_READ || op == IORING_OP_WRITE;
+         op == IORING_OP_WRITE_FIXED || op == IORING_OP_READ || op == IORING_OP_WRITE ||
+         op == IORING_OP_READV_FIXED || op == IORING_OP_WRITEV_FIXED;
 }
 
 }  // namespace detail
@@ -1171,7 +1240,7 @@ constexpr Description describe(const SqeFields& f) noexcept {
     case IORING_OP_MSG_RING: refine_msg_ring(f, d, s); break;
     case IORING_OP_FILES_UPDATE: refine_files_update(f, d, s); break;
     default:
-      if (is_rw(f.opcode) || f.opcode == 60 || f.opcode == 61) refine_rw(f, d, s);
+      if (is_rw(f.opcode)) refine_rw(f, d, s);
       break;
   }
   for (const FieldInfo& fi : d.fields)
@@ -1197,7 +1266,8 @@ constexpr LintReport lint(const SqeFields& f, const Kernel& k) noexcept {
               "unknown IOSQE_* bit", "io_init_req: sqe_flags & ~SQE_VALID_FLAGS");
     return r;
   }
-  if ((f.flags & IOSQE_BUFFER_SELECT) && !row->buffer_select)
+  if ((f.flags & IOSQE_BUFFER_SELECT) &&
+      (!row->buffer_select || k.release < row->buffer_select_since))
     add_flags(r, Severity::error, EOPNOTSUPP, IOSQE_BUFFER_SELECT,
               "IOSQE_BUFFER_SELECT on an opcode that takes no provided buffer",
               "io_init_req: !def->buffer_select");
