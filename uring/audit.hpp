@@ -169,6 +169,11 @@ struct Kernel {
   // timespec) instead of calling their contents conditional. Never used during constant
   // evaluation.
   bool (*read_memory)(std::uint64_t addr, void* out, std::size_t size) = nullptr;
+  // Whether registered file slot `slot` of the ring the SQE goes to holds a file. When set, lint
+  // predicts the file lookup's -EBADF for an empty slot (that lookup sits between prep and issue,
+  // so it decides between a prep-time and an issue-time answer); unset, an empty slot is a
+  // resource answer lint does not predict. Never used during constant evaluation.
+  bool (*fixed_file_set)(std::uint32_t slot) = nullptr;
 
   // A release named by the caller (e.g. 612): every opcode that release has, no probe.
   static constexpr Kernel named(int release) noexcept {
@@ -594,12 +599,17 @@ constexpr void lint_ioprio(const SqeFields& f, const Kernel& k, LintReport& r) n
 
 // The file lookup before issue (io_assign_file): a negative fd, or a registered slot no table can
 // have, is -EBADF whatever the ring.
-constexpr void lint_file(const SqeFields& f, LintReport& r) noexcept {
+constexpr void lint_file(const SqeFields& f, const Kernel& k, LintReport& r) noexcept {
   if (f.flags & IOSQE_FIXED_FILE) {
     if (static_cast<std::uint32_t>(f.fd) >= detail::kMaxFixedFiles)
       add(r, Severity::error, EBADF, FieldId::fd, static_cast<std::uint32_t>(f.fd),
           "registered file slot at or above 2^20 (IORING_MAX_FIXED_FILES): no table is that large",
           "io_assign_file -> io_file_get_fixed: fd >= nr_user_files");
+    else if (!std::is_constant_evaluated() && k.fixed_file_set &&
+             !k.fixed_file_set(static_cast<std::uint32_t>(f.fd)))
+      add(r, Severity::error, EBADF, FieldId::fd, static_cast<std::uint32_t>(f.fd),
+          "registered file slot holds no file (Kernel::fixed_file_set says so)",
+          "io_assign_file -> io_file_get_fixed: empty slot");
   } else if (f.fd < 0) {
     add(r, Severity::error, EBADF, FieldId::fd, static_cast<std::uint32_t>(f.fd),
         "negative file descriptor", "io_assign_file -> io_file_get_normal: fget");
@@ -646,25 +656,36 @@ constexpr void lint_rw_prep(const SqeFields& f, const Kernel& k, LintReport& r) 
           "the PI attribute's rsvd field is not 0", kp);
       return;
     }
-    if (never_readable(pi.addr) || pi.addr + pi.len < pi.addr) {
+    // import_ubuf: the length capped at MAX_RW_COUNT, then access_ok (the range must end in
+    // user space; address 0 passes).
+    constexpr std::uint64_t kMaxRwCount = 0x7ffff000, kUserEnd = 0x00007ffffffff000ull;
+    const std::uint64_t end = pi.addr + (pi.len > kMaxRwCount ? kMaxRwCount : pi.len);
+    if (end < pi.addr || end > kUserEnd) {
       add(r, Severity::error, EFAULT, FieldId::addr3, f.addr3,
-          "the PI attribute's buffer can never be used", "io_prep_rw_pi -> import_ubuf");
+          "the PI attribute's buffer reaches past user space", "io_prep_rw_pi -> import_ubuf");
       return;
     }
   } else {
-    add(r, Severity::note, 0, FieldId::addr3, f.addr3,
-        "the PI attribute at attr_ptr is read at prep: -EFAULT if unreadable, -EINVAL if its rsvd "
-        "is not 0",
-        kp);
+    // The attribute's contents decide between -EFAULT, -EINVAL and going on, before anything lint
+    // checks later (the file, the RWF_* flags): without them there is no verdict.
+    add_unmodelled(r,
+                   "the PI attribute at attr_ptr is read at prep (-EFAULT if unreadable, -EINVAL "
+                   "if its rsvd is not 0): lint was given no Kernel::read_memory to read it",
+                   kp);
   }
 }
 
 constexpr void lint_rw_issue(const SqeFields& f, const Kernel& k, const op::Opcode& row,
                              LintReport& r) noexcept {
-  lint_file(f, r);
+  lint_file(f, k, r);
   const std::uint8_t op = f.opcode;
   const bool read =
       op == IORING_OP_READ || op == IORING_OP_READV || op == IORING_OP_READ_FIXED || op == 60;
+  // A provided buffer is picked at issue before io_rw_init_file looks at the RWF_* flags.
+  if ((f.flags & IOSQE_BUFFER_SELECT) && (op == IORING_OP_READ || op == IORING_OP_READV))
+    add(r, Severity::conditional, ENOBUFS, FieldId::buf_index, f.buf_index,
+        "IOSQE_BUFFER_SELECT: -ENOBUFS unless group buf_group holds a buffer now",
+        "__io_read -> io_import_rw_buffer -> io_buffer_select");
   constexpr const char* kf = "io_rw_init_file -> kiocb_set_rw_flags";
   const std::uint32_t known = op::known_bits(row.flag_bits, k.release);
   const std::uint32_t fl = f.op_flags;
@@ -744,7 +765,7 @@ constexpr void lint_msg_ring(const SqeFields& f, const Kernel& k, const op::Opco
               "(-EBADF for an empty or out-of-range slot, -EBADFD for a slot holding another file)",
               "io_assign_file, then io_msg_ring: !io_is_uring_fops");
   else
-    lint_file(f, r);
+    lint_file(f, k, r);
   const std::uint32_t cmd = static_cast<std::uint32_t>(f.addr);
   if (f.addr >> 32)
     add(r, Severity::note, 0, FieldId::addr, f.addr,
@@ -1306,7 +1327,7 @@ constexpr LintReport lint(const SqeFields& f, const Kernel& k) noexcept {
     if (go && rw)
       lint_rw_issue(f, k, *row, r);
     else if (go && row->needs_file && !msg)
-      lint_file(f, r);
+      lint_file(f, k, r);
     if (go && row->model == op::Model::prep && r.expected_error() == 0)
       add_unmodelled(r, row->issue_note ? row->issue_note : "issue not modelled", row->source);
   }

@@ -447,3 +447,45 @@ TEST_CASE("the last five rows say what they model and what they leave to the iss
   CHECK(zc.items[0].severity == uring::Severity::conditional);
   CHECK(zc.items[0].error == EINVAL);
 }
+
+// Each rule below was a class of mismatches the kernel_diff fuzzer found
+// (fuzz/kernel_diff_fuzz.cpp).
+TEST_CASE("READ: a provided buffer is picked before the RWF_* checks; empty slots; PI contents",
+          "[audit]") {
+  uring::SqeFields read{};
+  read.opcode = IORING_OP_READ;
+  read.fd = 3;
+  read.op_flags = 0x30;  // RWF_APPEND | RWF_NOAPPEND: -EINVAL at issue
+  const uring::Kernel k618 = uring::Kernel::named(618);
+  CHECK(uring::lint(read, k618).expected_error() == EINVAL);
+  // With IOSQE_BUFFER_SELECT the buffer is selected first: -ENOBUFS from an empty group.
+  read.flags = IOSQE_BUFFER_SELECT;
+  const uring::LintReport sel = uring::lint(read, k618);
+  CHECK(sel.expected_error() == ENOBUFS);
+  REQUIRE(sel.count >= 1);
+  CHECK(sel.items[0].severity == uring::Severity::conditional);
+  // A registered slot lint is told is empty: -EBADF at the file lookup, before issue.
+  read.flags = IOSQE_FIXED_FILE;
+  uring::Kernel table = k618;
+  table.fixed_file_set = [](std::uint32_t slot) { return slot < 2; };
+  CHECK(uring::lint(read, table).expected_error() == EBADF);
+  read.fd = 1;
+  CHECK(uring::lint(read, table).expected_error() == EINVAL);
+  // A PI attribute lint may not read: no verdict (its contents come before everything else).
+  read.pad2 = 1;                              // IORING_RW_ATTR_FLAG_PI
+  static std::uint64_t pi[4] = {0, 0, 0, 0};  // flags/app_tag/len, addr, seed, rsvd
+  read.addr3 = reinterpret_cast<std::uintptr_t>(pi);
+  const uring::LintReport blind = uring::lint(read, k618);
+  CHECK_FALSE(blind.modelled());
+  CHECK(blind.expected_error() == 0);
+  uring::Kernel seeing = k618;
+  seeing.read_memory = uring::read_own_memory;
+  // Buffer at address 0, length 0: access_ok passes it (the kernel does not refuse page 0 here).
+  CHECK(uring::lint(read, seeing).expected_error() == EINVAL);  // on to RWF_APPEND|NOAPPEND
+  pi[1] = 0x00007ffffffff000ull;  // ends past user space once it has a length
+  pi[0] = std::uint64_t{4096} << 32;
+  CHECK(uring::lint(read, seeing).expected_error() == EFAULT);
+  pi[1] = 0;
+  pi[3] = 1;  // rsvd
+  CHECK(uring::lint(read, seeing).expected_error() == EINVAL);
+}
