@@ -646,6 +646,7 @@ int table_error(const SqeFields& f) {
 }
 
 const char* ename(int res) {
+  if (res >= 0) return "ok";
   const char* n = uring::errno_name(-res);
   return n ? n : "?";
 }
