@@ -4,8 +4,11 @@
 // to a real ring. lint()'s prediction is compared with the CQE:
 //   match     lint predicted the errno the kernel answered, or clean and the kernel accepted;
 //   conditional  lint's deciding finding depends on state it cannot see: counted apart;
+//   environment  the kernel's answer is explained by this environment, which lint is not told
+//             about (see expected_here): counted apart, compared with what the environment implies;
+//   unmodelled  lint said "not modelled" before any refusal: no verdict to compare;
 //   mismatch  anything else: counted, the first of each (opcode, predicted, answered) kind printed
-//             (lint is being rewritten: mismatches are reported, they do not fail the run);
+//             (mismatches are reported, they do not fail the run);
 //   corrupt   the ring stopped working: no CQE when one is due, an SQE left unconsumed, CQEs
 //             dropped, or the NOP sent afterwards not coming back as it went in. That traps
 //             (a crash to libFuzzer), as does any sanitizer report.
@@ -34,13 +37,16 @@ constexpr std::uint8_t kOps[] = {IORING_OP_NOP,   IORING_OP_READ,     IORING_OP_
                                  IORING_OP_CLOSE, IORING_OP_MSG_RING, IORING_OP_FILES_UPDATE};
 
 struct Stats {
-  unsigned long total = 0, matched = 0, mismatched = 0, conditional = 0, skipped_success = 0;
+  unsigned long total = 0, matched = 0, mismatched = 0, conditional = 0, skipped_success = 0,
+                environment = 0, unmodelled = 0;
   std::set<std::tuple<int, int, int>> kinds;  // (opcode, predicted, answered)
   ~Stats() {
     std::fprintf(stderr,
                  "DIFF: %lu SQEs, %lu matched, %lu mismatched (%zu kinds), %lu answered otherwise "
-                 "where lint's finding was conditional, %lu skipped on success\n",
-                 total, matched, mismatched, kinds.size(), conditional, skipped_success);
+                 "where lint's finding was conditional, %lu explained by the environment, %lu not "
+                 "modelled, %lu skipped on success\n",
+                 total, matched, mismatched, kinds.size(), conditional, environment, unmodelled,
+                 skipped_success);
   }
 } g_stats;
 
@@ -61,6 +67,7 @@ struct Env {
   std::optional<uring::Ring> src, dst;
   int memfd = -1, close_fd = -1;
   alignas(4096) char buf[1 << 17];
+  std::uint64_t pi[4] = {};  // a PI attribute (struct io_uring_attr_pi) for READ / WRITE
   int fds[8];
 
   bool make() {
@@ -106,6 +113,13 @@ io_uring_sqe build(const std::uint8_t* in, Env& e) {
       // Inside the buffer whatever the length (len < 64 KiB, start < 64 KiB), or null.
       s.addr = s.addr ? reinterpret_cast<std::uint64_t>(e.buf) + (s.addr & 0xffff) : 0;
       s.len &= 0xffff;
+      // With attributes, attr_ptr (addr3) is null or our PI attribute, whose contents come from
+      // the input: never another address, whose contents could change between lint and the
+      // kernel's copy.
+      if (s.__pad2[0]) {
+        std::memcpy(e.pi, in + 8, sizeof e.pi);
+        s.addr3 = s.addr3 & 1 ? 0 : reinterpret_cast<std::uint64_t>(e.pi);
+      }
       break;
     case IORING_OP_CLOSE:
       if (!(s.flags & IOSQE_FIXED_FILE) && s.file_index == 0) s.fd = e.close_fd;  // only our spare
@@ -138,6 +152,42 @@ bool take(uring::Ring& ring, int* res) {
   return found;
 }
 
+// src's table: slots 0 and 1 hold the memfd; 2 and 3 are empty; 4 is past its end.
+bool src_slot_set(std::uint32_t slot) { return slot < 2; }
+
+// The kernel's answer where it depends on what this environment is and lint cannot know: 0 when
+// nothing here decides it (then lint's own prediction is compared). `predicted` is lint's errno.
+//   - FILES_UPDATE over slots past src's 4-slot table: -EINVAL (as table_error in
+//     tests/kernel/lint_kernel_test.cpp: lint knows no table's size).
+//   - MSG_RING aimed at the memfd: io_msg_ring's first issue check is that the target is a ring
+//     (-EBADFD), before any command check; only io_init_req's and the prep's refusals (the flag
+//     mask, personality, buf_index, ioprio, unknown IOSQE_* bits: -EINVAL; -EOPNOTSUPP from
+//     io_init_req) come first.
+//   - SEND_FD into a slot past dst's 4-slot table: -EINVAL (lint_kernel_test's table_error).
+//   - SEND_FD aimed at src itself: refused (-EINVAL) right after its len check, before the source
+//     slot is looked at (lint cannot know the target is the sender).
+int expected_here(const io_uring_sqe& s, const Env& e, int predicted) {
+  const auto cmd = static_cast<std::uint32_t>(s.addr);
+  if (s.opcode == IORING_OP_FILES_UPDATE) {
+    const auto offset = static_cast<std::uint32_t>(s.off);
+    if (offset != IORING_FILE_INDEX_ALLOC && std::uint64_t{offset} + s.len > 4 && predicted == 0)
+      return EINVAL;
+  }
+  if (s.opcode == IORING_OP_MSG_RING && !(s.flags & IOSQE_FIXED_FILE)) {
+    constexpr std::uint32_t kKnown = IORING_MSG_RING_CQE_SKIP | IORING_MSG_RING_FLAGS_PASS;
+    const bool prep_refusal =
+        predicted == EOPNOTSUPP ||
+        (predicted == EINVAL && (s.ioprio || (s.flags & 0x80) || s.personality || s.buf_index ||
+                                 (s.msg_ring_flags & ~kKnown)));
+    if (s.fd == e.memfd && !prep_refusal) return EBADFD;
+    if (s.fd == e.src->fd() && cmd == IORING_MSG_SEND_FD && predicted != EOPNOTSUPP) return EINVAL;
+    if (s.fd == e.dst->fd() && cmd == IORING_MSG_SEND_FD && predicted == 0 &&
+        s.file_index != IORING_FILE_INDEX_ALLOC && s.file_index > 4)
+      return EINVAL;
+  }
+  return 0;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -145,7 +195,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Env e;
   if (!e.make()) return 0;  // out of fds or memory: not the library's answer to judge
   const io_uring_sqe sqe = build(data, e);
-  const uring::LintReport report = uring::lint(sqe);
+  // lint reads what the kernel reads at prep (a PI attribute) and knows which slots of src's table
+  // hold a file, as tests/kernel/lint_kernel_test.cpp lets it read memory.
+  uring::Kernel kernel = uring::running_kernel();
+  kernel.read_memory = uring::read_own_memory;
+  kernel.fixed_file_set = src_slot_set;
+  const uring::LintReport report = uring::lint(sqe, kernel);
 
   io_uring_sqe* slot = e.src->get_sqe();
   require(slot != nullptr, "fresh ring without a free SQE");
@@ -195,6 +250,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   const int predicted = report.expected_error();
+  if (const int here = expected_here(sqe, e, predicted)) {
+    if (res == -here) {
+      ++g_stats.environment;
+      return 0;
+    }
+  } else if (!report.modelled()) {
+    ++g_stats.unmodelled;
+    return 0;
+  }
   // The finding that decides the prediction: a conditional one depends on ring state lint cannot
   // see (personalities, IOPOLL, the file's kind), so a different answer is classified, not a
   // mismatch.

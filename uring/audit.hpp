@@ -169,6 +169,11 @@ struct Kernel {
   // timespec) instead of calling their contents conditional. Never used during constant
   // evaluation.
   bool (*read_memory)(std::uint64_t addr, void* out, std::size_t size) = nullptr;
+  // Whether registered file slot `slot` of the ring the SQE goes to holds a file. When set, lint
+  // predicts the file lookup's -EBADF for an empty slot (that lookup sits between prep and issue,
+  // so it decides between a prep-time and an issue-time answer); unset, an empty slot is a
+  // resource answer lint does not predict. Never used during constant evaluation.
+  bool (*fixed_file_set)(std::uint32_t slot) = nullptr;
 
   // A release named by the caller (e.g. 612): every opcode that release has, no probe.
   static constexpr Kernel named(int release) noexcept {
@@ -594,12 +599,17 @@ constexpr void lint_ioprio(const SqeFields& f, const Kernel& k, LintReport& r) n
 
 // The file lookup before issue (io_assign_file): a negative fd, or a registered slot no table can
 // have, is -EBADF whatever the ring.
-constexpr void lint_file(const SqeFields& f, LintReport& r) noexcept {
+constexpr void lint_file(const SqeFields& f, const Kernel& k, LintReport& r) noexcept {
   if (f.flags & IOSQE_FIXED_FILE) {
     if (static_cast<std::uint32_t>(f.fd) >= detail::kMaxFixedFiles)
       add(r, Severity::error, EBADF, FieldId::fd, static_cast<std::uint32_t>(f.fd),
           "registered file slot at or above 2^20 (IORING_MAX_FIXED_FILES): no table is that large",
           "io_assign_file -> io_file_get_fixed: fd >= nr_user_files");
+    else if (!std::is_constant_evaluated() && k.fixed_file_set &&
+             !k.fixed_file_set(static_cast<std::uint32_t>(f.fd)))
+      add(r, Severity::error, EBADF, FieldId::fd, static_cast<std::uint32_t>(f.fd),
+          "registered file slot holds no file (Kernel::fixed_file_set says so)",
+          "io_assign_file -> io_file_get_fixed: empty slot");
   } else if (f.fd < 0) {
     add(r, Severity::error, EBADF, FieldId::fd, static_cast<std::uint32_t>(f.fd),
         "negative file descriptor", "io_assign_file -> io_file_get_normal: fget");
@@ -646,25 +656,36 @@ constexpr void lint_rw_prep(const SqeFields& f, const Kernel& k, LintReport& r) 
           "the PI attribute's rsvd field is not 0", kp);
       return;
     }
-    if (never_readable(pi.addr) || pi.addr + pi.len < pi.addr) {
+    // import_ubuf: the length capped at MAX_RW_COUNT, then access_ok (the range must end in
+    // user space; address 0 passes).
+    constexpr std::uint64_t kMaxRwCount = 0x7ffff000, kUserEnd = 0x00007ffffffff000ull;
+    const std::uint64_t end = pi.addr + (pi.len > kMaxRwCount ? kMaxRwCount : pi.len);
+    if (end < pi.addr || end > kUserEnd) {
       add(r, Severity::error, EFAULT, FieldId::addr3, f.addr3,
-          "the PI attribute's buffer can never be used", "io_prep_rw_pi -> import_ubuf");
+          "the PI attribute's buffer reaches past user space", "io_prep_rw_pi -> import_ubuf");
       return;
     }
   } else {
-    add(r, Severity::note, 0, FieldId::addr3, f.addr3,
-        "the PI attribute at attr_ptr is read at prep: -EFAULT if unreadable, -EINVAL if its rsvd "
-        "is not 0",
-        kp);
+    // The attribute's contents decide between -EFAULT, -EINVAL and going on, before anything lint
+    // checks later (the file, the RWF_* flags): without them there is no verdict.
+    add_unmodelled(r,
+                   "the PI attribute at attr_ptr is read at prep (-EFAULT if unreadable, -EINVAL "
+                   "if its rsvd is not 0): lint was given no Kernel::read_memory to read it",
+                   kp);
   }
 }
 
 constexpr void lint_rw_issue(const SqeFields& f, const Kernel& k, const op::Opcode& row,
                              LintReport& r) noexcept {
-  lint_file(f, r);
+  lint_file(f, k, r);
   const std::uint8_t op = f.opcode;
   const bool read =
       op == IORING_OP_READ || op == IORING_OP_READV || op == IORING_OP_READ_FIXED || op == 60;
+  // A provided buffer is picked at issue before io_rw_init_file looks at the RWF_* flags.
+  if ((f.flags & IOSQE_BUFFER_SELECT) && (op == IORING_OP_READ || op == IORING_OP_READV))
+    add(r, Severity::conditional, ENOBUFS, FieldId::buf_index, f.buf_index,
+        "IOSQE_BUFFER_SELECT: -ENOBUFS unless group buf_group holds a buffer now",
+        "__io_read -> io_import_rw_buffer -> io_buffer_select");
   constexpr const char* kf = "io_rw_init_file -> kiocb_set_rw_flags";
   const std::uint32_t known = op::known_bits(row.flag_bits, k.release);
   const std::uint32_t fl = f.op_flags;
@@ -704,8 +725,9 @@ constexpr void lint_rw_issue(const SqeFields& f, const Kernel& k, const op::Opco
         "io_rw_init_file: REQ_F_HAS_METADATA without O_DIRECT");
   const auto pos = static_cast<std::int64_t>(f.off);
   const bool vec = op == IORING_OP_READV || op == IORING_OP_WRITEV || op == 60 || op == 61;
-  if (!vec && f.off != ~std::uint64_t{0} &&
-      (pos < 0 || static_cast<std::int64_t>(f.off + f.len) < 0))
+  // Vectored: len counts iovecs, not bytes, so only the offset itself is checked here.
+  if (f.off != ~std::uint64_t{0} &&
+      (pos < 0 || (!vec && static_cast<std::int64_t>(f.off + f.len) < 0)))
     add(r, Severity::conditional, EINVAL, FieldId::off, f.off,
         "negative file offset (only -1 means the file position), or offset + len past 2^63-1: "
         "refused for seekable files (streams such as pipes ignore the offset)",
@@ -743,7 +765,7 @@ constexpr void lint_msg_ring(const SqeFields& f, const Kernel& k, const op::Opco
               "(-EBADF for an empty or out-of-range slot, -EBADFD for a slot holding another file)",
               "io_assign_file, then io_msg_ring: !io_is_uring_fops");
   else
-    lint_file(f, r);
+    lint_file(f, k, r);
   const std::uint32_t cmd = static_cast<std::uint32_t>(f.addr);
   if (f.addr >> 32)
     add(r, Severity::note, 0, FieldId::addr, f.addr,
@@ -1000,6 +1022,58 @@ constexpr void lint_futex(const SqeFields& f, LintReport& r) noexcept {
     add(r, Severity::error, EINVAL, FieldId::addr3, f.addr3, "mask does not fit 32 bits", kf);
 }
 
+// READ_MULTISHOT's prep: a provided buffer is required before anything else is read, then the
+// rw prep READ has (ioprio, attributes).
+constexpr void lint_read_mshot(const SqeFields& f, const Kernel& k, LintReport& r) noexcept {
+  if (!(f.flags & IOSQE_BUFFER_SELECT)) {
+    add_flags(r, Severity::error, EINVAL, IOSQE_BUFFER_SELECT,
+              "a multishot read needs IOSQE_BUFFER_SELECT (each shot takes a provided buffer)",
+              "io_read_mshot_prep: !(req->flags & REQ_F_BUFFER_SELECT)");
+    return;
+  }
+  lint_rw_prep(f, k, r);
+}
+
+// READV_FIXED / WRITEV_FIXED: io_prep_reg_iovec allocates room for `len` iovecs (kmalloc_array,
+// which fails past KMALLOC_MAX_SIZE, 4 MiB: 262144 iovecs), then iovec_from_user refuses more
+// than UIO_MAXIOV and copies the array.
+constexpr void lint_reg_iovec(const SqeFields& f, LintReport& r) noexcept {
+  constexpr const char* kp = "io_prep_reg_iovec -> io_vec_realloc, iovec_from_user";
+  constexpr std::uint32_t kUioMaxIov = 1024, kMaxAlloc = (4u << 20) / 16;
+  if (f.len > kMaxAlloc)
+    add(r, Severity::error, ENOMEM, FieldId::len, f.len,
+        "more iovecs than one kmalloc can hold (4 MiB): the array is allocated before the count is "
+        "checked",
+        kp);
+  else if (f.len > kUioMaxIov)
+    add(r, Severity::error, EINVAL, FieldId::len, f.len, "more than UIO_MAXIOV (1024) iovecs", kp);
+  else if (f.len && never_readable(f.addr))
+    add(r, Severity::error, EFAULT, FieldId::addr, f.addr, "iovec array can never be read", kp);
+}
+
+// URING_CMD's prep after the flag mask: the combinations, then the registered buffer.
+constexpr void lint_uring_cmd(const SqeFields& f, const Kernel& k, LintReport& r) noexcept {
+  constexpr std::uint32_t kFixed = 0x1, kMultishot = 0x2;
+  constexpr const char* kp = "io_uring_cmd_prep";
+  if (k.release >= 618) {
+    if ((f.op_flags & kFixed) && (f.op_flags & kMultishot)) {
+      add(r, Severity::error, EINVAL, FieldId::op_flags, kFixed | kMultishot,
+          "IORING_URING_CMD_FIXED with IORING_URING_CMD_MULTISHOT", kp);
+      return;
+    }
+    if (!(f.op_flags & kMultishot) != !(f.flags & IOSQE_BUFFER_SELECT)) {
+      add(r, Severity::error, EINVAL, FieldId::op_flags, f.op_flags & kMultishot,
+          "IORING_URING_CMD_MULTISHOT and IOSQE_BUFFER_SELECT go together", kp);
+      return;
+    }
+  }
+  if (f.op_flags & kFixed)
+    add(r, Severity::note, 0, FieldId::buf_index, f.buf_index,
+        "IORING_URING_CMD_FIXED: -EFAULT unless buf_index names a registered buffer (at prep "
+        "before 6.18, at issue since)",
+        kp);
+}
+
 constexpr void lint_special(op::Special s, const SqeFields& f, const Kernel& k,
                             const op::Opcode& row, LintReport& r) noexcept {
   using S = op::Special;
@@ -1055,6 +1129,21 @@ constexpr void lint_special(op::Special s, const SqeFields& f, const Kernel& k,
                   "io_send_zc_prep: REQ_F_CQE_SKIP");
       break;
     case S::futex: lint_futex(f, r); break;
+    case S::read_mshot: lint_read_mshot(f, k, r); break;
+    case S::reg_iovec: lint_reg_iovec(f, r); break;
+    case S::uring_cmd: lint_uring_cmd(f, k, r); break;
+    case S::recv_zc:
+      add(r, Severity::conditional, EINVAL, FieldId::file_index, f.file_index,
+          "no zero-copy receive queue is registered at zcrx_ifq_idx (IORING_REGISTER_ZCRX_IFQ "
+          "needs a NIC queue with header split)",
+          "io_recvzc_prep: xa_load(&ctx->zcrx_ctxs, ifq_idx) == NULL");
+      break;
+    case S::recv_zc_multishot:
+      if (!(f.ioprio & 0x2))
+        add(r, Severity::error, EINVAL, FieldId::ioprio, f.ioprio,
+            "a zero-copy receive is multishot only: IORING_RECV_MULTISHOT is required",
+            "io_recvzc_prep: !(zc->flags & IORING_RECV_MULTISHOT)");
+      break;
     case S::futex_waitv:
       if (f.len == 0 || f.len > 128)
         add(r, Severity::error, EINVAL, FieldId::len, f.len, "0 or more than 128 futexes",
@@ -1117,7 +1206,8 @@ constexpr void lint_ignored(const Description& d, LintReport& r) noexcept {
 
 constexpr bool is_rw(std::uint8_t op) noexcept {
   return op == IORING_OP_READV || op == IORING_OP_WRITEV || op == IORING_OP_READ_FIXED ||
-         op == IORING_OP_WRITE_FIXED || op == IORING_OP_READ || op == IORING_OP_WRITE;
+         op == IORING_OP_WRITE_FIXED || op == IORING_OP_READ || op == IORING_OP_WRITE ||
+         op == IORING_OP_READV_FIXED || op == IORING_OP_WRITEV_FIXED;
 }
 
 }  // namespace detail
@@ -1171,7 +1261,7 @@ constexpr Description describe(const SqeFields& f) noexcept {
     case IORING_OP_MSG_RING: refine_msg_ring(f, d, s); break;
     case IORING_OP_FILES_UPDATE: refine_files_update(f, d, s); break;
     default:
-      if (is_rw(f.opcode) || f.opcode == 60 || f.opcode == 61) refine_rw(f, d, s);
+      if (is_rw(f.opcode)) refine_rw(f, d, s);
       break;
   }
   for (const FieldInfo& fi : d.fields)
@@ -1197,7 +1287,8 @@ constexpr LintReport lint(const SqeFields& f, const Kernel& k) noexcept {
               "unknown IOSQE_* bit", "io_init_req: sqe_flags & ~SQE_VALID_FLAGS");
     return r;
   }
-  if ((f.flags & IOSQE_BUFFER_SELECT) && !row->buffer_select)
+  if ((f.flags & IOSQE_BUFFER_SELECT) &&
+      (!row->buffer_select || k.release < row->buffer_select_since))
     add_flags(r, Severity::error, EOPNOTSUPP, IOSQE_BUFFER_SELECT,
               "IOSQE_BUFFER_SELECT on an opcode that takes no provided buffer",
               "io_init_req: !def->buffer_select");
@@ -1236,7 +1327,7 @@ constexpr LintReport lint(const SqeFields& f, const Kernel& k) noexcept {
     if (go && rw)
       lint_rw_issue(f, k, *row, r);
     else if (go && row->needs_file && !msg)
-      lint_file(f, r);
+      lint_file(f, k, r);
     if (go && row->model == op::Model::prep && r.expected_error() == 0)
       add_unmodelled(r, row->issue_note ? row->issue_note : "issue not modelled", row->source);
   }

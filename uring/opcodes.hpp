@@ -122,6 +122,11 @@ enum class Special : std::uint8_t {
   send_zc,      // CQE_SKIP_SUCCESS refused
   futex,        // futex2 flags
   futex_waitv,  // count 1..128
+  read_mshot,   // IOSQE_BUFFER_SELECT required, then the rw prep (ioprio, attributes)
+  reg_iovec,    // READV_FIXED / WRITEV_FIXED: the iovec array copied at prep
+  uring_cmd,    // FIXED with MULTISHOT, MULTISHOT without (or BUFFER_SELECT without) the other
+  recv_zc,      // the zero-copy receive queue named by zcrx_ifq_idx
+  recv_zc_multishot,  // IORING_RECV_MULTISHOT required
 };
 
 // What each Special checks, for docs/opcodes.md (the code is in audit.hpp).
@@ -183,6 +188,22 @@ constexpr const char* special_rules(Special s) noexcept {
       return "futex2 flags (fd) other than SIZE_U32 | PRIVATE: EINVAL; value or mask above 32 "
              "bits: EINVAL";
     case Special::futex_waitv: return "len 0 or above 128: EINVAL";
+    case Special::read_mshot:
+      return "no IOSQE_BUFFER_SELECT: EINVAL; then the rw prep (ioprio_check_cap, attr_type_mask "
+             "and the PI attribute, as READ)";
+    case Special::reg_iovec:
+      return "iovec array (len entries at addr) copied at prep: more than 262144 entries: ENOMEM "
+             "(the array is allocated before the count is checked), more than 1024 (UIO_MAXIOV): "
+             "EINVAL, array unreadable: EFAULT";
+    case Special::uring_cmd:
+      return "IORING_URING_CMD_FIXED with MULTISHOT: EINVAL (6.18+); MULTISHOT without "
+             "IOSQE_BUFFER_SELECT or the reverse: EINVAL (6.18+); FIXED with a buf_index that "
+             "names no registered buffer: EFAULT (conditional: at prep before 6.18, at issue "
+             "since)";
+    case Special::recv_zc:
+      return "no zero-copy receive queue registered at zcrx_ifq_idx: EINVAL (conditional on the "
+             "ring: IORING_REGISTER_ZCRX_IFQ)";
+    case Special::recv_zc_multishot: return "IORING_RECV_MULTISHOT missing: EINVAL";
     default: return "";
   }
 }
@@ -224,6 +245,9 @@ struct Opcode {
   // depend on run-time state (the kernel test accepts these for a prep-clean SQE).
   std::span<const int> issue_errors;
   const char* issue_note;  // what the issue depends on, for the docs
+  // First release whose io_issue_defs[] entry has .buffer_select (0: as `buffer_select` says for
+  // every release).
+  int buffer_select_since = 0;
 };
 
 // The known-bit mask of a flag set for a release.
@@ -323,6 +347,17 @@ inline constexpr Bit kSendZcIoprio[] = {
 inline constexpr Bit kSpliceFlags[] = {
     {0x01, "SPLICE_F_MOVE", 0}, {0x02, "SPLICE_F_NONBLOCK", 0},          {0x04, "SPLICE_F_MORE", 0},
     {0x08, "SPLICE_F_GIFT", 0}, {0x80000000, "SPLICE_F_FD_IN_FIXED", 0},
+};
+
+// IORING_URING_CMD_* (io_uring_cmd_prep: IORING_URING_CMD_MASK).
+inline constexpr Bit kUringCmdFlags[] = {
+    {0x01, "IORING_URING_CMD_FIXED", 601},
+    {0x02, "IORING_URING_CMD_MULTISHOT", 618},
+};
+// ioprio bits of RECV_ZC (zcrx.c / net.c io_recvzc_prep).
+inline constexpr Bit kRecvZcIoprio[] = {
+    {0x01, "IORING_RECVSEND_POLL_FIRST", 615},
+    {0x02, "IORING_RECV_MULTISHOT", 615},
 };
 
 inline constexpr Bit kUnlinkFlags[] = {{0x200, "AT_REMOVEDIR", 0}};
@@ -915,6 +950,13 @@ inline constexpr Field kUringCmdFields[] = {
     {F::off, "cmd_op", "driver command"},
     {F::op_flags, "uring_cmd_flags", "IORING_URING_CMD_*"},
     {F::addr3, "cmd", "start of the 16-byte (or 80-byte with SQE128) command payload"},
+    {F::buf_index, nullptr, "registered buffer (IORING_URING_CMD_FIXED)"},
+};
+inline constexpr Check kUringCmdChecks[] = {
+    zero_bits(F::off, 0xffffffff00000000ull, "__pad1 (upper 32 bits of cmd_op's word) must be 0",
+              "io_uring_cmd_prep: sqe->__pad1"),
+    unknown(F::op_flags, "io_uring_cmd_prep: flags & ~IORING_URING_CMD_MASK"),
+    special(Special::uring_cmd, "io_uring_cmd_prep: FIXED / MULTISHOT / REQ_F_BUFFER_SELECT"),
 };
 
 inline constexpr Field kSendZcFields[] = {
@@ -952,11 +994,18 @@ inline constexpr Check kSendmsgZcChecks[] = {
     zero(F::file_index, "io_send_zc_prep: sqe->file_index"),
 };
 
+// io_issue_defs[] gives READ_MULTISHOT no .ioprio: a non-zero ioprio is refused before its prep.
 inline constexpr Field kReadMshotFields[] = {
     {F::fd, nullptr, "pollable file descriptor"},
     {F::off, nullptr, "file offset"},
-    {F::len, nullptr, "at most this many bytes per buffer (0: the buffer's size)"},
+    {F::op_flags, "rw_flags", "rw_flags (RWF_*, as preadv2)"},
     {F::buf_index, "buf_group", "provided-buffer group"},
+    {F::pad2, "attr_type_mask", "attr_type_mask (IORING_RW_ATTR_FLAG_PI; 0: no attributes)"},
+};
+inline constexpr Check kReadMshotChecks[] = {
+    special(Special::read_mshot, "io_read_mshot_prep: !REQ_F_BUFFER_SELECT, __io_prep_rw"),
+    zero(F::addr, "io_read_mshot_prep: rw->addr (the buffer comes from the group)"),
+    zero(F::len, "io_read_mshot_prep: rw->len"),
 };
 
 inline constexpr Field kWaitidFields[] = {
@@ -1083,8 +1132,22 @@ inline constexpr Field kRecvZcFields[] = {
     {F::ioprio, "recv_flags", "IORING_RECV_MULTISHOT (required)"},
     {F::fd, nullptr, "socket bound to the queue's interface queue"},
     {F::len, nullptr, "bytes to receive (0: no limit)"},
-    {F::op_flags, "msg_flags", "MSG_* flags"},
     {F::file_index, "zcrx_ifq_idx", "registered zero-copy receive queue"},
+};
+inline constexpr Check kRecvZcChecks[] = {
+    zero(F::off, "io_recvzc_prep: sqe->addr2"),
+    zero(F::addr, "io_recvzc_prep: sqe->addr"),
+    zero(F::addr3, "io_recvzc_prep: sqe->addr3"),
+    special(Special::recv_zc, "io_recvzc_prep: xa_load(zcrx_ctxs, zcrx_ifq_idx)"),
+    zero(F::op_flags, "io_recvzc_prep: zc->msg_flags (no MSG_* flag is accepted)"),
+    {Rule::unknown_bits, F::ioprio, 0, EINVAL, "unknown IORING_RECVSEND_* bit",
+     "io_recvzc_prep: flags & ~(POLL_FIRST | MULTISHOT)"},
+    special(Special::recv_zc_multishot, "io_recvzc_prep: !(flags & IORING_RECV_MULTISHOT)"),
+};
+// READV_FIXED / WRITEV_FIXED: __io_prep_rw, then io_prep_reg_iovec copies the iovec array.
+inline constexpr Check kRwvFixedChecks[] = {
+    special(Special::rw, "__io_prep_rw, io_rw_init_file -> kiocb_set_rw_flags"),
+    special(Special::reg_iovec, "io_rw_prep_reg_vec -> io_prep_reg_iovec -> iovec_from_user"),
 };
 
 }  // namespace rows
@@ -1281,10 +1344,11 @@ inline constexpr Opcode kOpcodes[] = {
      "socket, socket_direct, socket_direct_alloc", "io_uring/net.c io_socket_prep",
      F::user_data, nullptr, {}, rows::kSocketFields, rows::kSocketChecks,
      kIssueEinval, "domain, type and protocol (-EAFNOSUPPORT, -EINVAL, -EPROTONOSUPPORT)"},
-    {46, "URING_CMD", 519, Model::none, true, true, true,
-     "uring_cmd, cmd_sock", "io_uring/uring_cmd.c io_uring_cmd_prep",
-     F::user_data, nullptr, {}, rows::kUringCmdFields, {},
-     {}, "the driver behind the file: every field past the header is its own"},
+    {46, "URING_CMD", 519, Model::prep, true, false, true,
+     "uring_cmd, cmd_sock, cmd_discard", "io_uring/uring_cmd.c io_uring_cmd_prep",
+     F::op_flags, "uring_cmd_flags", kUringCmdFlags, rows::kUringCmdFields, rows::kUringCmdChecks,
+     kIssueEinvalOpnotsupp, "the driver behind the file (-EOPNOTSUPP without one, or for a cmd_op it does not know): every field past the header is its own",
+     618},
     {47, "SEND_ZC", 600, Model::prep, true, true, false,
      "send_zc, send_zc_fixed", "io_uring/net.c io_send_zc_prep",
      F::ioprio, "zc_flags", kSendZcIoprio, rows::kSendZcFields, rows::kSendZcChecks,
@@ -1293,10 +1357,10 @@ inline constexpr Opcode kOpcodes[] = {
      "sendmsg_zc", "io_uring/net.c io_send_zc_prep",
      F::ioprio, "zc_flags", kSendZcIoprio, rows::kSendmsgZcFields, rows::kSendmsgZcChecks,
      kIssueEinvalOpnotsupp, "the msghdr's contents and the socket"},
-    {49, "READ_MULTISHOT", 607, Model::none, true, true, true,
+    {49, "READ_MULTISHOT", 607, Model::prep, true, false, true,
      "read_multishot", "io_uring/rw.c io_read_mshot_prep",
-     F::op_flags, "rw_flags", kRwFlags, rows::kReadMshotFields, {},
-     {}, "provided buffers and a pollable file"},
+     F::op_flags, "rw_flags", kRwFlags, rows::kReadMshotFields, rows::kReadMshotChecks,
+     kIssueEinvalOpnotsupp, "a pollable file (-EBADFD), a buffer in the group (-ENOBUFS), then the RWF_* checks of READ"},
     {50, "WAITID", 607, Model::prep, false, false, false,
      "waitid", "io_uring/waitid.c io_waitid_prep",
      F::user_data, nullptr, {}, rows::kWaitidFields, rows::kWaitidChecks,
@@ -1329,22 +1393,22 @@ inline constexpr Opcode kOpcodes[] = {
      "listen", "io_uring/net.c io_listen_prep",
      F::user_data, nullptr, {}, rows::kListenFields, rows::kListenChecks,
      kIssueEinvalOpnotsupp, "the socket (-EOPNOTSUPP for datagram sockets, -EINVAL when connected)"},
-    {58, "RECV_ZC", 615, Model::none, true, true, false,
-     "(none: fields set directly)", "io_uring/zcrx.c io_recvzc_prep",
-     F::user_data, nullptr, {}, rows::kRecvZcFields, {},
-     {}, "a registered zero-copy receive queue"},
+    {58, "RECV_ZC", 615, Model::prep, true, true, false,
+     "(none: fields set directly)", "io_uring/net.c io_recvzc_prep",
+     F::ioprio, "recv_flags", kRecvZcIoprio, rows::kRecvZcFields, rows::kRecvZcChecks,
+     kIssueEinvalOpnotsupp, "the socket and the queue's interface"},
     {59, "EPOLL_WAIT", 615, Model::prep, true, false, false,
      "epoll_wait", "io_uring/epoll.c io_epoll_wait_prep",
      F::user_data, nullptr, {}, rows::kEpollWaitFields, rows::kEpollWaitChecks,
      kIssueEinval, "the epoll fd and maxevents (-EINVAL)"},
-    {60, "READV_FIXED", 615, Model::none, true, true, false,
+    {60, "READV_FIXED", 615, Model::prep, true, true, false,
      "readv_fixed", "io_uring/rw.c io_prep_readv_fixed",
-     F::op_flags, "rw_flags", kRwFlags, rows::kRwFields, {},
-     {}, "the iovecs against the registered buffer"},
-    {61, "WRITEV_FIXED", 615, Model::none, true, true, false,
+     F::op_flags, "rw_flags", kRwFlags, rows::kRwFields, rows::kRwvFixedChecks,
+     kIssueEinvalOpnotsupp, "the iovecs against the registered buffer (-EFAULT outside it or for an unregistered buf_index)"},
+    {61, "WRITEV_FIXED", 615, Model::prep, true, true, false,
      "writev_fixed", "io_uring/rw.c io_prep_writev_fixed",
-     F::op_flags, "rw_flags", kRwFlags, rows::kRwFields, {},
-     {}, "the iovecs against the registered buffer"},
+     F::op_flags, "rw_flags", kRwFlags, rows::kRwFields, rows::kRwvFixedChecks,
+     kIssueEinvalOpnotsupp, "the iovecs against the registered buffer (-EFAULT outside it or for an unregistered buf_index)"},
     {62, "PIPE", 616, Model::prep, false, false, false,
      "pipe, pipe_direct", "io_uring/openclose.c io_pipe_prep",
      F::op_flags, "pipe_flags", kPipeFlags, rows::kPipeFields, rows::kPipeChecks,

@@ -134,15 +134,20 @@ check("decode nop flags 6.18", out.endswith(
     "verdict     clean: nothing the kernel refuses for this SQE's own fields (kernel 6.18, "
     "named)\n"), out)
 
-# decode: URING_CMD is not modelled: the verdict says so, never clean; JSON says which model.
+# decode: URING_CMD is modelled up to its driver: past that the verdict says "not modelled", never
+# clean; JSON says which model. Its __pad1 (upper half of the cmd_op word) is refused at prep.
 CMD = "2e00000003000000" + "00" * 56
 rc, out, err = run(["decode", "--kernel", "6.18", CMD])
 check("decode uring_cmd not modelled", "verdict     not modelled past here: " in out and
       "clean" not in out.splitlines()[-1], out)
 rc, out, err = run(["decode", "--json", "--kernel", "6.18", CMD])
 d = json.loads(out)
-check("decode uring_cmd json", d["modelled"] is False and d["model"] == "not modelled" and
+check("decode uring_cmd json", d["modelled"] is False and d["model"] == "prep-time" and
       d["lint"]["clean"] is False and d["kernel"] == {"release": "6.18", "source": "named"}, out)
+CMD_PAD1 = "2e00000003000000" + "0000000001000000" + "00" * 48
+rc, out, err = run(["decode", "--kernel", "6.18", CMD_PAD1])
+check("decode uring_cmd __pad1", out.endswith(
+    "verdict     the kernel answers -EINVAL (kernel 6.18, named)\n"), out)
 
 # Bad input: one line on stderr, nothing on stdout, exit 2.
 BAD_INPUTS = [
