@@ -47,6 +47,7 @@
 #define MANIFEST "/rawuring/manifest"
 #define CONFIGFS "/modules/configfs.ko"
 #define NULL_BLK "/modules/null_blk.ko"
+#define LOOP "/modules/loop.ko"
 /* One null_blk device on blk-mq with a poll queue: /dev/nullb0 takes polled I/O (RWF_HIPRI,
  * IORING_SETUP_IOPOLL), which the host cannot offer. poll_queues exists since 5.13; 1 GiB of
  * memory-less (memory_backed=0) zeros. */
@@ -140,6 +141,17 @@ static void load_null_blk(void) {
   else
     say("null_blk: loaded with %s; /dev/nullb0 %s", NULL_BLK_PARAMS,
         access("/dev/nullb0", F_OK) == 0 ? "is there" : "is missing");
+}
+
+/* Loads the loop driver where `run` packed it (a module in Debian's kernels): /dev/loop-control
+ * for the tests that put a block device over a file (cmd_discard). */
+static void load_loop(void) {
+  if (access(LOOP, F_OK) != 0) return;
+  const int err = load_module(LOOP, "");
+  if (err != 0 && err != EEXIST)
+    say("loop: finit_module failed: %s", strerror(err));
+  else
+    say("loop: loaded; /dev/loop-control %s", access("/dev/loop-control", F_OK) == 0 ? "is there" : "is missing");
 }
 
 static void setup_console(void) {
@@ -262,6 +274,7 @@ int main(void) {
   do_mount("tmpfs", "/dev/shm", "tmpfs", "mode=1777");
   loopback_up();
   load_null_blk();
+  load_loop();
 
   struct sigaction sa;
   memset(&sa, 0, sizeof(sa));
