@@ -254,6 +254,15 @@ struct io_uring_clock_register {
 #ifndef IORING_CQE_F_BUF_MORE
 #define IORING_CQE_F_BUF_MORE (1U << 4)  // 6.12: the buffer (IOU_PBUF_RING_INC) gets more data
 #endif
+#ifndef IORING_SETUP_CQE_MIXED
+#define IORING_SETUP_CQE_MIXED (1U << 18)  // 6.18: CQEs of 16 and 32 bytes in one CQ
+#endif
+#ifndef IORING_CQE_F_SKIP
+#define IORING_CQE_F_SKIP (1U << 5)  // 6.18, CQE_MIXED: a pad before the CQ wraps, carries nothing
+#endif
+#ifndef IORING_CQE_F_32
+#define IORING_CQE_F_32 (1U << 15)  // 6.18, CQE_MIXED: a 32-byte CQE (big_cqe[0..1] are its)
+#endif
 #ifndef IORING_OFF_PBUF_RING
 #define IORING_OFF_PBUF_RING 0x80000000ULL  // 6.4: mmap offset of an IOU_PBUF_RING_MMAP ring
 #endif

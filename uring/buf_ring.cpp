@@ -25,7 +25,7 @@ void* map_anonymous(std::size_t size) {
 
 }  // namespace
 
-Result<BufRing> BufRing::create(Ring& ring, std::uint16_t group, unsigned entries,
+Result<BufRing> BufRing::create(RingCore& ring, std::uint16_t group, unsigned entries,
                                 std::uint32_t buffer_size, unsigned flags) noexcept {
   BufRing br;
   br.ring_fd_ = ring.fd();

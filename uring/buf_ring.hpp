@@ -32,7 +32,7 @@
 
 namespace uring {
 
-class Ring;
+class RingCore;
 
 // ---- what a CQE says about provided buffers -----------------------------------------------------
 
@@ -129,7 +129,7 @@ class BufRing {
   // allocates the ring and we map it). Errors are the kernel's answer to the registration:
   // -EINVAL (entries not a power of two or >= 65536, unknown flag), -EEXIST (group taken); or
   // -ENOMEM / the mmap errno for the mappings. 6.1 refuses IOU_PBUF_RING_INC with -EINVAL.
-  static Result<BufRing> create(Ring& ring, std::uint16_t group, unsigned entries,
+  static Result<BufRing> create(RingCore& ring, std::uint16_t group, unsigned entries,
                                 std::uint32_t buffer_size, unsigned flags = 0) noexcept;
 
   BufRing(BufRing&& other) noexcept;
