@@ -392,6 +392,24 @@ struct region_desc {
   std::uint64_t mmap_offset;
   std::uint64_t resv[4];
 };
+
+// struct io_uring_reg_wait (6.13): one wait argument in a region registered with
+// IORING_MEM_REGION_REG_WAIT_ARG. With IORING_ENTER_EXT_ARG | IORING_ENTER_EXT_ARG_REG,
+// io_uring_enter's arg is the byte offset of one of these in the region (a multiple of 8) and
+// argsz its size; the kernel reads it there instead of copying an io_uring_getevents_arg.
+struct reg_wait {
+  __kernel_timespec ts;  // with IORING_REG_WAIT_TS: the wait's timeout (relative, or absolute
+                         // with IORING_ENTER_ABS_TIMER)
+  std::uint32_t min_wait_usec;
+  std::uint32_t flags;  // IORING_REG_WAIT_TS
+  std::uint64_t sigmask;
+  std::uint32_t sigmask_sz;
+  std::uint32_t pad[3];
+  std::uint64_t pad2[2];
+};
+enum : unsigned {
+  IORING_REG_WAIT_TS = 1U << 0,  // 6.13: reg_wait.ts is set
+};
 struct mem_region_reg {
   std::uint64_t region_uptr;  // a region_desc*
   std::uint64_t flags;

@@ -123,4 +123,12 @@ int register_mem_region(RingCore& ring, abi::region_desc& desc, std::uint64_t fl
                ring.register_raw(abi::IORING_REGISTER_MEM_REGION, &reg, 1));
 }
 
+int register_wait_region(RingCore& ring, std::span<abi::reg_wait> slots) noexcept {
+  abi::region_desc desc{};
+  desc.user_addr = reinterpret_cast<std::uintptr_t>(slots.data());
+  desc.size = slots.size_bytes();
+  desc.flags = abi::IORING_MEM_REGION_TYPE_USER;
+  return register_mem_region(ring, desc, abi::IORING_MEM_REGION_REG_WAIT_ARG);
+}
+
 }  // namespace uring

@@ -154,5 +154,12 @@ int register_clock(RingCore& ring, clockid_t clock) noexcept;
 // R_DISABLED (-EINVAL otherwise). One region per ring: -EBUSY the second time. -EOPNOTSUPP before
 // 6.13. User memory must stay mapped as long as the ring lives (the kernel pins its pages).
 int register_mem_region(RingCore& ring, abi::region_desc& desc, std::uint64_t flags) noexcept;
+// The ring's registered wait arguments (6.13): `slots`, in user memory that starts on a page and
+// is whole pages long (-EINVAL otherwise), registered as a region with
+// IORING_MEM_REGION_REG_WAIT_ARG. Only on a ring created with IORING_SETUP_R_DISABLED and not yet
+// enabled (-EINVAL after enable_rings); then RingCore::submit_and_wait_reg(nr, i) waits with
+// slots[i], which the application may rewrite between waits. The memory must outlive the ring.
+// -EOPNOTSUPP before 6.13.
+int register_wait_region(RingCore& ring, std::span<abi::reg_wait> slots) noexcept;
 
 }  // namespace uring

@@ -466,6 +466,26 @@ int RingCore::submit_general(unsigned pending, const WaitSpec& w) noexcept {
   }
 }
 
+int RingCore::submit_and_wait_reg(unsigned wait_nr, unsigned index) noexcept {
+  if (ring_fd_ < 0) return -EBADF;
+  if (registered_ && !on_owner_thread()) return -EXDEV;
+  const unsigned pending = sq_.flush();
+  unsigned flags =
+      enter_flags_ | IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG | IORING_ENTER_EXT_ARG_REG;
+  // An SQPOLL poller consumes the SQ itself; entering only wakes it when it sleeps.
+  if ((setup_flags_ & IORING_SETUP_SQPOLL) && pending != 0 && sq_.needs_wakeup())
+    flags |= IORING_ENTER_SQ_WAKEUP;
+  // The argument is the slot's byte offset in the region, passed where a pointer would go.
+  const std::uintptr_t offset = std::uintptr_t{index} * sizeof(abi::reg_wait);
+  const int ret = sys::io_uring_enter2(enter_fd_, pending, wait_nr, flags,
+                                       reinterpret_cast<const io_uring_getevents_arg*>(offset),
+                                       sizeof(abi::reg_wait));
+  if (ret == -EINVAL && !detail::register_op_known(ring_fd_, abi::IORING_REGISTER_MEM_REGION))
+    return -EOPNOTSUPP;
+  if (ret == -EBADR) cq_dropped_ = true;
+  return ret;
+}
+
 int RingCore::submit_and_wait_bounded(unsigned wait_nr, const __kernel_timespec* ts,
                                       unsigned min_wait_usec, const sigset_t* sigmask) noexcept {
   WaitSpec w;

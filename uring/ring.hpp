@@ -199,6 +199,17 @@ class RingCore {
   // (then the ring is empty, as if moved from: the kernel's rings cannot be reached any more).
   [[nodiscard]] int resize_rings(unsigned sq_entries, unsigned cq_entries = 0) noexcept;
 
+  // ---- registered wait arguments (6.13) ----
+  // liburing's io_uring_submit_and_wait_reg: submit() and wait for wait_nr CQEs, with the wait
+  // argument the kernel reads from the ring's registered wait region (register_wait_region,
+  // control.hpp) at index * sizeof(abi::reg_wait): its timeout (relative, with
+  // abi::IORING_REG_WAIT_TS), min_wait_usec and signal mask. Nothing is copied per call. One
+  // enter, the kernel's answer as is: submitted SQEs, -ETIME when the timeout passed first (even
+  // if SQEs were submitted), -EFAULT for an index outside the region (or no region), -EINVAL for
+  // unknown reg_wait flags. -EOPNOTSUPP before 6.13 (the library's; the kernel answers -EINVAL to
+  // the unknown enter flag).
+  [[nodiscard]] int submit_and_wait_reg(unsigned wait_nr, unsigned index) noexcept;
+
   // ---- the rest ----
   // The queues themselves. Their get_sqe/peek/for_each default to 64-byte SQEs and 16-byte CQEs:
   // on other ring types use BasicRing's accessors, which pass the right stride.

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -462,4 +463,50 @@ TEST_CASE("resize_rings on a BigRing: 128-byte SQEs and 32-byte CQEs after the m
       CHECK(c[i].extra1 == 0);
     }
   }
+}
+
+TEST_CASE("registered wait arguments: submit_and_wait_reg reads its slot of the region (6.13)",
+          "[regwait]") {
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  uring::Params base = entries(8);
+  base.flags = IORING_SETUP_R_DISABLED;  // a wait region is registered before the ring runs
+  auto ring = test::make_ring(mode, base);
+  // One page of slots; the region's memory must outlive the ring (unmapped after it, below).
+  void* mem = ::mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  REQUIRE(mem != MAP_FAILED);
+  std::span<uring::abi::reg_wait> slots(static_cast<uring::abi::reg_wait*>(mem),
+                                        4096 / sizeof(uring::abi::reg_wait));
+  const int reg = uring::register_wait_region(ring, slots);
+  REQUIRE(uring::enable_rings(ring) == 0);
+  if (test::kernel_version() < 613) {
+    test::unsupported("registered wait regions (6.13)");
+    CHECK(reg == -EOPNOTSUPP);
+    CHECK(ring.submit_and_wait_reg(1, 0) == -EOPNOTSUPP);
+  } else {
+    REQUIRE(reg == 0);
+    // Slot 1: 10 ms. Nothing in flight: the wait ends by the timeout.
+    slots[1].ts = {0, 10'000'000};
+    slots[1].flags = uring::abi::IORING_REG_WAIT_TS;
+    test::idle(ring);
+    CHECK(ring.submit_and_wait_reg(1, 1) == -ETIME);
+    // A NOP submitted by the same call completes the wait.
+    io_uring_sqe& sqe = test::sqe_of(ring);
+    uring::prep_nop(sqe);
+    sqe.user_data = 0x7e9;
+    test::idle(ring);
+    CHECK(ring.submit_and_wait_reg(1, 1) == 1);
+    REQUIRE(ring.cq_ready() == 1);
+    CHECK(test::wait_one(ring).user_data == 0x7e9U);
+    // The kernel's answers to a bad slot: flags it does not know, an index past the region.
+    slots[2].flags = 1U << 7;
+    CHECK(ring.submit_and_wait_reg(1, 2) == -EINVAL);
+    CHECK(ring.submit_and_wait_reg(1, 64) == -EFAULT);
+    CHECK(ring.submit_and_wait_reg(1, 1000) == -EFAULT);
+    // A ring without a region: every index is outside it.
+    auto plain = test::make_ring(mode, 8);
+    CHECK(plain.submit_and_wait_reg(1, 0) == -EFAULT);
+  }
+  ring = uring::Ring();  // the ring before its region's memory
+  ::munmap(mem, 4096);
 }
