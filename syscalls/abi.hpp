@@ -254,6 +254,15 @@ struct io_uring_clock_register {
 #ifndef IORING_CQE_F_BUF_MORE
 #define IORING_CQE_F_BUF_MORE (1U << 4)  // 6.12: the buffer (IOU_PBUF_RING_INC) gets more data
 #endif
+#ifndef IORING_SETUP_CQE_MIXED
+#define IORING_SETUP_CQE_MIXED (1U << 18)  // 6.18: CQEs of 16 and 32 bytes in one CQ
+#endif
+#ifndef IORING_CQE_F_SKIP
+#define IORING_CQE_F_SKIP (1U << 5)  // 6.18, CQE_MIXED: a pad before the CQ wraps, carries nothing
+#endif
+#ifndef IORING_CQE_F_32
+#define IORING_CQE_F_32 (1U << 15)  // 6.18, CQE_MIXED: a 32-byte CQE (big_cqe[0..1] are its)
+#endif
 #ifndef IORING_OFF_PBUF_RING
 #define IORING_OFF_PBUF_RING 0x80000000ULL  // 6.4: mmap offset of an IOU_PBUF_RING_MMAP ring
 #endif
@@ -382,6 +391,24 @@ struct region_desc {
   std::uint32_t id;
   std::uint64_t mmap_offset;
   std::uint64_t resv[4];
+};
+
+// struct io_uring_reg_wait (6.13): one wait argument in a region registered with
+// IORING_MEM_REGION_REG_WAIT_ARG. With IORING_ENTER_EXT_ARG | IORING_ENTER_EXT_ARG_REG,
+// io_uring_enter's arg is the byte offset of one of these in the region (a multiple of 8) and
+// argsz its size; the kernel reads it there instead of copying an io_uring_getevents_arg.
+struct reg_wait {
+  __kernel_timespec ts;  // with IORING_REG_WAIT_TS: the wait's timeout (relative, or absolute
+                         // with IORING_ENTER_ABS_TIMER)
+  std::uint32_t min_wait_usec;
+  std::uint32_t flags;  // IORING_REG_WAIT_TS
+  std::uint64_t sigmask;
+  std::uint32_t sigmask_sz;
+  std::uint32_t pad[3];
+  std::uint64_t pad2[2];
+};
+enum : unsigned {
+  IORING_REG_WAIT_TS = 1U << 0,  // 6.13: reg_wait.ts is set
 };
 struct mem_region_reg {
   std::uint64_t region_uptr;  // a region_desc*

@@ -231,6 +231,15 @@ RAWURING_LAYOUT(uring::abi::region_desc, resv, 32);
 RAWURING_SIZE(uring::abi::mem_region_reg, 32);
 RAWURING_LAYOUT(uring::abi::mem_region_reg, region_uptr, 0);
 RAWURING_LAYOUT(uring::abi::mem_region_reg, flags, 8);
+
+RAWURING_SIZE(uring::abi::reg_wait, 64);
+RAWURING_LAYOUT(uring::abi::reg_wait, ts, 0);
+RAWURING_LAYOUT(uring::abi::reg_wait, min_wait_usec, 16);
+RAWURING_LAYOUT(uring::abi::reg_wait, flags, 20);
+RAWURING_LAYOUT(uring::abi::reg_wait, sigmask, 24);
+RAWURING_LAYOUT(uring::abi::reg_wait, sigmask_sz, 32);
+RAWURING_LAYOUT(uring::abi::reg_wait, pad, 36);
+RAWURING_LAYOUT(uring::abi::reg_wait, pad2, 48);
 RAWURING_LAYOUT(uring::abi::mem_region_reg, resv, 16);
 
 RAWURING_SIZE(uring::abi::sync_cancel_reg, 64);

@@ -40,7 +40,7 @@ int pbuf_head(int ring_fd, std::uint32_t group, std::uint16_t* head) noexcept {
 
 }  // namespace
 
-Result<BufRing> BufRing::create(Ring& ring, std::uint16_t group, unsigned entries,
+Result<BufRing> BufRing::create(RingCore& ring, std::uint16_t group, unsigned entries,
                                 std::uint32_t buffer_size, unsigned flags) noexcept {
   BufRing br;
   br.ring_fd_ = ring.fd();
@@ -169,18 +169,18 @@ Result<std::uint16_t> BufRing::head() const noexcept {
 // ---- liburing's names
 // ----------------------------------------------------------------------------
 
-int register_buf_ring(Ring& ring, abi::buf_reg* reg, unsigned int flags) noexcept {
+int register_buf_ring(RingCore& ring, abi::buf_reg* reg, unsigned int flags) noexcept {
   if (flags != 0) return -EOPNOTSUPP;
   return ring.register_raw(IORING_REGISTER_PBUF_RING, reg, 1);
 }
 
-int unregister_buf_ring(Ring& ring, int bgid) noexcept {
+int unregister_buf_ring(RingCore& ring, int bgid) noexcept {
   abi::buf_reg reg{};
   reg.bgid = static_cast<std::uint16_t>(bgid);
   return ring.register_raw(IORING_UNREGISTER_PBUF_RING, &reg, 1);
 }
 
-abi::buf_ring* setup_buf_ring(Ring& ring, unsigned int nentries, int bgid, unsigned int flags,
+abi::buf_ring* setup_buf_ring(RingCore& ring, unsigned int nentries, int bgid, unsigned int flags,
                               int* err) noexcept {
   // As BufRing::create: map what the kernel would need (at least a page) and let it judge nentries.
   const std::size_t size =
@@ -213,7 +213,7 @@ abi::buf_ring* setup_buf_ring(Ring& ring, unsigned int nentries, int bgid, unsig
   return br;
 }
 
-int free_buf_ring(Ring& ring, abi::buf_ring* br, unsigned int nentries, int bgid) noexcept {
+int free_buf_ring(RingCore& ring, abi::buf_ring* br, unsigned int nentries, int bgid) noexcept {
   const int ret = unregister_buf_ring(ring, bgid);
   const std::size_t size =
       page_round(nentries != 0 && nentries < 65536 ? nentries * sizeof(io_uring_buf) : 1);
@@ -221,11 +221,11 @@ int free_buf_ring(Ring& ring, abi::buf_ring* br, unsigned int nentries, int bgid
   return ret;
 }
 
-int buf_ring_head(Ring& ring, int buf_group, std::uint16_t* head) noexcept {
+int buf_ring_head(RingCore& ring, int buf_group, std::uint16_t* head) noexcept {
   return pbuf_head(ring.fd(), static_cast<std::uint32_t>(buf_group), head);
 }
 
-int buf_ring_available(Ring& ring, abi::buf_ring* br, unsigned short bgid) noexcept {
+int buf_ring_available(RingCore& ring, abi::buf_ring* br, unsigned short bgid) noexcept {
   std::uint16_t head = 0;
   if (const int ret = buf_ring_head(ring, bgid, &head); ret < 0) return ret;
   const std::uint16_t tail =

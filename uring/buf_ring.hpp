@@ -34,7 +34,7 @@
 
 namespace uring {
 
-class Ring;
+class RingCore;
 
 // ---- what a CQE says about provided buffers -----------------------------------------------------
 
@@ -131,7 +131,7 @@ class BufRing {
   // allocates the ring and we map it). Errors are the kernel's answer to the registration:
   // -EINVAL (entries not a power of two or >= 65536, unknown flag), -EEXIST (group taken); or
   // -ENOMEM / the mmap errno for the mappings. 6.1 refuses IOU_PBUF_RING_INC with -EINVAL.
-  static Result<BufRing> create(Ring& ring, std::uint16_t group, unsigned entries,
+  static Result<BufRing> create(RingCore& ring, std::uint16_t group, unsigned entries,
                                 std::uint32_t buffer_size, unsigned flags = 0) noexcept;
 
   BufRing(BufRing&& other) noexcept;
@@ -253,7 +253,7 @@ inline void buf_ring_advance(abi::buf_ring* br, int count) noexcept {
 
 // liburing: io_uring_buf_ring_cq_advance. Publishes `count` buffers and marks `count` CQEs seen
 // (the usual loop: one buffer given back per CQE consumed).
-inline void buf_ring_cq_advance(Ring& ring, abi::buf_ring* br, int count) noexcept {
+inline void buf_ring_cq_advance(RingCore& ring, abi::buf_ring* br, int count) noexcept {
   buf_ring_advance(br, count);
   ring.cq_advance(static_cast<unsigned>(count));
 }
@@ -262,24 +262,24 @@ inline void buf_ring_cq_advance(Ring& ring, abi::buf_ring* br, int count) noexce
 // (reg.ring_addr, page-aligned) or, with IOU_PBUF_RING_MMAP in reg.flags, kernel memory to mmap.
 // `flags` is reserved (liburing passes it nowhere): non-zero is refused with -EOPNOTSUPP, the
 // library's (the kernel answers this registration with -EINVAL/-EFAULT/-EEXIST/-ENOMEM only).
-int register_buf_ring(Ring& ring, abi::buf_reg* reg, unsigned int flags) noexcept;
+int register_buf_ring(RingCore& ring, abi::buf_reg* reg, unsigned int flags) noexcept;
 // liburing: io_uring_unregister_buf_ring. 0, or -EINVAL / -ENOENT from the kernel.
-int unregister_buf_ring(Ring& ring, int bgid) noexcept;
+int unregister_buf_ring(RingCore& ring, int bgid) noexcept;
 
 // liburing: io_uring_setup_buf_ring. Maps a page-aligned ring of `nentries`, registers it as
 // group `bgid` (flags: reg.flags, e.g. IOU_PBUF_RING_INC or IOU_PBUF_RING_MMAP), initialises
 // the tail. nullptr and *err = the kernel's errno (or -ENOMEM) on failure, nothing left behind.
-abi::buf_ring* setup_buf_ring(Ring& ring, unsigned int nentries, int bgid, unsigned int flags,
+abi::buf_ring* setup_buf_ring(RingCore& ring, unsigned int nentries, int bgid, unsigned int flags,
                               int* err) noexcept;
 // liburing: io_uring_free_buf_ring. Unregisters the group, then unmaps the ring: 0, or the
 // unregister errno (the mapping is released either way).
-int free_buf_ring(Ring& ring, abi::buf_ring* br, unsigned int nentries, int bgid) noexcept;
+int free_buf_ring(RingCore& ring, abi::buf_ring* br, unsigned int nentries, int bgid) noexcept;
 
 // liburing: io_uring_buf_ring_head (IORING_REGISTER_PBUF_STATUS, 6.8). *head = the kernel's head.
 // 0; -EOPNOTSUPP before 6.8 (the library's); the kernel's -ENOENT for an unknown group.
-int buf_ring_head(Ring& ring, int buf_group, std::uint16_t* head) noexcept;
+int buf_ring_head(RingCore& ring, int buf_group, std::uint16_t* head) noexcept;
 // liburing: io_uring_buf_ring_available. Published buffers the kernel has not taken yet (tail -
 // head), or buf_ring_head's errno.
-int buf_ring_available(Ring& ring, abi::buf_ring* br, unsigned short bgid) noexcept;
+int buf_ring_available(RingCore& ring, abi::buf_ring* br, unsigned short bgid) noexcept;
 
 }  // namespace uring

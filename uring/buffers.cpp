@@ -15,31 +15,31 @@ namespace uring {
 
 using detail::too_many;
 
-int register_buffers(Ring& ring, std::span<const iovec> iov) noexcept {
+int register_buffers(RingCore& ring, std::span<const iovec> iov) noexcept {
   if (too_many(iov.size())) return -EINVAL;
   return ring.register_raw(IORING_REGISTER_BUFFERS, iov.data(), static_cast<unsigned>(iov.size()));
 }
 
-int register_buffers_tags(Ring& ring, std::span<const iovec> iov,
+int register_buffers_tags(RingCore& ring, std::span<const iovec> iov,
                           std::span<const std::uint64_t> tags) noexcept {
   return detail::rsrc_register_tags(ring, IORING_REGISTER_BUFFERS2, iov, tags);
 }
 
-int register_buffers_sparse(Ring& ring, unsigned nr) noexcept {
+int register_buffers_sparse(RingCore& ring, unsigned nr) noexcept {
   return detail::rsrc_register_sparse(ring, IORING_REGISTER_BUFFERS2, nr);
 }
 
-int register_buffers_update_tags(Ring& ring, unsigned offset, std::span<const iovec> iov,
+int register_buffers_update_tags(RingCore& ring, unsigned offset, std::span<const iovec> iov,
                                  std::span<const std::uint64_t> tags) noexcept {
   return detail::rsrc_update_tags(ring, IORING_REGISTER_BUFFERS_UPDATE, offset, iov, tags);
 }
 
-int unregister_buffers(Ring& ring) noexcept {
+int unregister_buffers(RingCore& ring) noexcept {
   return ring.register_raw(IORING_UNREGISTER_BUFFERS, nullptr, 0);
 }
 
-int clone_buffers(Ring& dst, const Ring& src, unsigned flags, unsigned src_off, unsigned dst_off,
-                  unsigned nr) noexcept {
+int clone_buffers(RingCore& dst, const RingCore& src, unsigned flags, unsigned src_off,
+                  unsigned dst_off, unsigned nr) noexcept {
   abi::clone_buffers arg{};
   // The source by its plain fd: a registered index would need IORING_REGISTER_SRC_REGISTERED and
   // is private to the thread that registered it.
@@ -54,7 +54,8 @@ int clone_buffers(Ring& dst, const Ring& src, unsigned flags, unsigned src_off, 
   return ret;
 }
 
-Result<FixedBuffers> FixedBuffers::create(Ring& ring, unsigned count, std::size_t size) noexcept {
+Result<FixedBuffers> FixedBuffers::create(RingCore& ring, unsigned count,
+                                          std::size_t size) noexcept {
   if (count == 0 || size == 0) return Errno{-EINVAL};
   FixedBuffers fb;
   fb.ring_fd_ = ring.fd();

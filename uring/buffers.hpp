@@ -23,32 +23,32 @@
 
 namespace uring {
 
-class Ring;
+class RingCore;
 
 // IORING_REGISTER_BUFFERS: the table is these buffers (slot i = iov[i]). -EBUSY when the ring has
 // a table, -EFAULT for memory that cannot be pinned, -EINVAL for an empty list or more than 16384.
-int register_buffers(Ring& ring, std::span<const iovec> iov) noexcept;
+int register_buffers(RingCore& ring, std::span<const iovec> iov) noexcept;
 // IORING_REGISTER_BUFFERS2: the same, slot i tagged tags[i] (0: no tag). A tag comes back as a CQE
 // {user_data = tag, res = 0} once the buffer leaves its slot (replaced, or table unregistered) and
 // no request uses it. -EINVAL when the spans differ in size.
-int register_buffers_tags(Ring& ring, std::span<const iovec> iov,
+int register_buffers_tags(RingCore& ring, std::span<const iovec> iov,
                           std::span<const std::uint64_t> tags) noexcept;
 // IORING_REGISTER_BUFFERS2 with IORING_RSRC_REGISTER_SPARSE: `nr` empty slots (I/O through an
 // empty slot: -EFAULT).
-int register_buffers_sparse(Ring& ring, unsigned nr) noexcept;
+int register_buffers_sparse(RingCore& ring, unsigned nr) noexcept;
 // IORING_REGISTER_BUFFERS_UPDATE: slots offset.. become iov (an iovec {nullptr, 0} empties a
 // slot), tagged tags[i]. Returns how many were updated; -EINVAL past the table's end, -ENXIO
 // without a table.
-int register_buffers_update_tags(Ring& ring, unsigned offset, std::span<const iovec> iov,
+int register_buffers_update_tags(RingCore& ring, unsigned offset, std::span<const iovec> iov,
                                  std::span<const std::uint64_t> tags) noexcept;
 // IORING_UNREGISTER_BUFFERS: drops the table; -ENXIO without one.
-int unregister_buffers(Ring& ring) noexcept;
+int unregister_buffers(RingCore& ring) noexcept;
 
 // IORING_REGISTER_CLONE_BUFFERS (6.12): `dst` gets a table sharing src's buffers (the same pinned
 // pages, no copy). nr 0 clones every slot; src_off, dst_off and nr other than 0 need 6.13, as does
 // abi::IORING_REGISTER_DST_REPLACE in flags. -EBUSY when dst already has a table (without
 // DST_REPLACE), -ENXIO when src has none, -EOPNOTSUPP before 6.12.
-int clone_buffers(Ring& dst, const Ring& src, unsigned flags = 0, unsigned src_off = 0,
+int clone_buffers(RingCore& dst, const RingCore& src, unsigned flags = 0, unsigned src_off = 0,
                   unsigned dst_off = 0, unsigned nr = 0) noexcept;
 
 // A ring's buffer table over `count` buffers of `size` bytes that this object owns (one anonymous
@@ -58,7 +58,7 @@ class FixedBuffers {
  public:
   // Errors: the kernel's answer to IORING_REGISTER_BUFFERS (see above), -ENOMEM for the mapping,
   // -EINVAL for count 0 or size 0 (the library's, no system call made).
-  static Result<FixedBuffers> create(Ring& ring, unsigned count, std::size_t size) noexcept;
+  static Result<FixedBuffers> create(RingCore& ring, unsigned count, std::size_t size) noexcept;
 
   FixedBuffers(FixedBuffers&& o) noexcept;
   FixedBuffers& operator=(FixedBuffers&& o) noexcept;

@@ -43,12 +43,17 @@ class CompletionQueue {
         cached_tail_(head_) {}
 
   // The oldest unconsumed CQE, or nullptr. It stays valid until advance() moves past it.
+  // Shift is log2 of the CQE size in 16-byte units: 0, or 1 on an IORING_SETUP_CQE32 ring (entry
+  // i starts at cqes[i << 1], and the indices count 32-byte entries). Only the ring type chooses it
+  // (BasicRing), so that the default ring's accessors are the same code as without the parameter.
+  // Mixed rings (IORING_SETUP_CQE_MIXED) have their own accessors below.
+  template <unsigned Shift = 0>
   io_uring_cqe* peek() noexcept {
     if (head_ == cached_tail_) {
       cached_tail_ = load_tail();
       if (head_ == cached_tail_) return nullptr;
     }
-    return &cqes_[head_ & mask_];
+    return &cqes_[(head_ & mask_) << Shift];
   }
 
   // Gives `n` consumed CQEs back to the kernel with one release store of the head. Never moves
@@ -65,8 +70,9 @@ class CompletionQueue {
 
   // Consumes `cqe` if it is the oldest unconsumed CQE (the one peek returned); otherwise nothing.
   // Returns whether it advanced.
+  template <unsigned Shift = 0>
   bool seen(const io_uring_cqe* cqe) noexcept {
-    if (head_ == cached_tail_ || cqe != &cqes_[head_ & mask_]) return false;
+    if (head_ == cached_tail_ || cqe != &cqes_[(head_ & mask_) << Shift]) return false;
     return advance(1) == 1;
   }
 
@@ -74,38 +80,90 @@ class CompletionQueue {
   // once. Returns how many were seen. While f runs, the CQE it got counts as consumed here (peek
   // inside f gives the next one) but its slot stays the caller's: the kernel sees the new head
   // only after the last f. f must not call advance() or for_each() on this queue.
-  template <class F>
+  template <unsigned Shift = 0, class F>
   unsigned for_each(F&& f) noexcept(noexcept(f(*cqes_))) {
     const unsigned tail = load_tail();
     cached_tail_ = tail;
     const unsigned n = tail - head_;
     if (n == 0) return 0;
-    while (head_ != tail) f(static_cast<const io_uring_cqe&>(cqes_[head_++ & mask_]));
+    while (head_ != tail) f(static_cast<const io_uring_cqe&>(cqes_[(head_++ & mask_) << Shift]));
     std::atomic_ref<unsigned>(*khead_).store(head_, std::memory_order_release);
     return n;
   }
 
   // Every CQE ready now, without consuming any: batch[i] is the i-th oldest, valid until advance()
   // moves past it. Consume with advance(batch.size()) (or fewer).
-  class Batch {
+  template <unsigned Shift>
+  class BasicBatch {
    public:
     unsigned size() const noexcept { return count_; }
     const io_uring_cqe& operator[](unsigned i) const noexcept {
-      return cqes_[(first_ + i) & mask_];
+      return cqes_[((first_ + i) & mask_) << Shift];
     }
 
    private:
     friend class CompletionQueue;
-    Batch(const io_uring_cqe* cqes, unsigned first, unsigned mask, unsigned count) noexcept
+    BasicBatch(const io_uring_cqe* cqes, unsigned first, unsigned mask, unsigned count) noexcept
         : cqes_(cqes), first_(first), mask_(mask), count_(count) {}
     const io_uring_cqe* cqes_;
     unsigned first_, mask_, count_;
   };
-  Batch peek_batch() noexcept {
+  using Batch = BasicBatch<0>;
+  template <unsigned Shift = 0>
+  BasicBatch<Shift> peek_batch() noexcept {
     const unsigned n = ready();
-    return Batch(cqes_, head_, mask_, n);
+    return BasicBatch<Shift>(cqes_, head_, mask_, n);
   }
 
+  // ---- IORING_SETUP_CQE_MIXED (6.18) ----
+  // One ring of 16-byte slots holding CQEs of both sizes: a 32-byte CQE carries IORING_CQE_F_32 and
+  // takes two slots. It never wraps around the end of the array: where one slot is left there, the
+  // kernel fills it with a CQE flagged IORING_CQE_F_SKIP that carries nothing, and the 32-byte CQE
+  // goes to slot 0. The head and tail count slots, as does ready(); the accessors below step over
+  // the pads (taking them as consumed, published with the next head store) and over both slots of
+  // a 32-byte CQE.
+  io_uring_cqe* peek_mixed() noexcept {
+    for (;;) {
+      if (head_ == cached_tail_) {
+        cached_tail_ = load_tail();
+        if (head_ == cached_tail_) return nullptr;
+      }
+      io_uring_cqe* cqe = &cqes_[head_ & mask_];
+      if (!(cqe->flags & IORING_CQE_F_SKIP)) return cqe;
+      ++head_;
+    }
+  }
+  // Consumes `cqe` (one or two slots) if it is what peek_mixed returned; otherwise nothing.
+  bool seen_mixed(const io_uring_cqe* cqe) noexcept {
+    if (head_ == cached_tail_ || cqe != &cqes_[head_ & mask_]) return false;
+    return advance(slots(*cqe)) != 0;
+  }
+  // for_each on a mixed ring: f sees every CQE but the pads. Returns how many it saw.
+  template <class F>
+  unsigned for_each_mixed(F&& f) noexcept(noexcept(f(*cqes_))) {
+    const unsigned tail = load_tail();
+    cached_tail_ = tail;
+    if (head_ == tail) return 0;
+    unsigned n = 0;
+    while (head_ != tail) {
+      const io_uring_cqe& cqe = cqes_[head_ & mask_];
+      head_ += slots(cqe);
+      if (cqe.flags & IORING_CQE_F_SKIP) continue;
+      f(cqe);
+      ++n;
+    }
+    std::atomic_ref<unsigned>(*khead_).store(head_, std::memory_order_release);
+    return n;
+  }
+  // Slots a CQE of a mixed ring takes.
+  static unsigned slots(const io_uring_cqe& cqe) noexcept {
+    return (cqe.flags & IORING_CQE_F_32) ? 2 : 1;
+  }
+
+  // Stores the private head into the ring (a mixed ring's peek moves past pads without storing it).
+  void publish_head() noexcept {
+    std::atomic_ref<unsigned>(*khead_).store(head_, std::memory_order_release);
+  }
   // CQEs ready now.
   unsigned ready() noexcept {
     cached_tail_ = load_tail();

@@ -26,7 +26,7 @@ const void* const kUnreadable = reinterpret_cast<const void*>(std::uintptr_t{8})
 
 // A register call whose arguments the library built valid: -EINVAL there means the opcode itself
 // is unknown when the probe says so.
-int gated(const Ring& ring, unsigned opcode, int ret) noexcept {
+int gated(const RingCore& ring, unsigned opcode, int ret) noexcept {
   if (ret == -EINVAL && !register_op_supported(ring, opcode)) return -EOPNOTSUPP;
   return ret;
 }
@@ -39,53 +39,53 @@ bool register_op_known(int ring_fd, unsigned opcode) noexcept {
 }
 }  // namespace detail
 
-bool register_op_supported(const Ring& ring, unsigned opcode) noexcept {
+bool register_op_supported(const RingCore& ring, unsigned opcode) noexcept {
   return detail::register_op_known(ring.fd(), opcode);
 }
 
-int register_eventfd(Ring& ring, int eventfd) noexcept {
+int register_eventfd(RingCore& ring, int eventfd) noexcept {
   return ring.register_raw(IORING_REGISTER_EVENTFD, &eventfd, 1);
 }
 
-int register_eventfd_async(Ring& ring, int eventfd) noexcept {
+int register_eventfd_async(RingCore& ring, int eventfd) noexcept {
   return ring.register_raw(IORING_REGISTER_EVENTFD_ASYNC, &eventfd, 1);
 }
 
-int unregister_eventfd(Ring& ring) noexcept {
+int unregister_eventfd(RingCore& ring) noexcept {
   return ring.register_raw(IORING_UNREGISTER_EVENTFD, nullptr, 0);
 }
 
-int register_restrictions(Ring& ring, std::span<const io_uring_restriction> list) noexcept {
+int register_restrictions(RingCore& ring, std::span<const io_uring_restriction> list) noexcept {
   if (list.size() > 0xffffffffu) return -EINVAL;
   return ring.register_raw(IORING_REGISTER_RESTRICTIONS, list.data(),
                            static_cast<unsigned>(list.size()));
 }
 
-int register_iowq_max_workers(Ring& ring, IowqLimits& limits) noexcept {
+int register_iowq_max_workers(RingCore& ring, IowqLimits& limits) noexcept {
   unsigned counts[2] = {limits.bounded, limits.unbounded};
   const int ret = ring.register_raw(IORING_REGISTER_IOWQ_MAX_WORKERS, counts, 2);
   if (ret >= 0) limits = {counts[0], counts[1]};
   return ret;
 }
 
-int register_iowq_aff(Ring& ring, const cpu_set_t& cpus) noexcept {
+int register_iowq_aff(RingCore& ring, const cpu_set_t& cpus) noexcept {
   return ring.register_raw(IORING_REGISTER_IOWQ_AFF, &cpus, sizeof cpus);
 }
 
-int unregister_iowq_aff(Ring& ring) noexcept {
+int unregister_iowq_aff(RingCore& ring) noexcept {
   return ring.register_raw(IORING_UNREGISTER_IOWQ_AFF, nullptr, 0);
 }
 
-int register_personality(Ring& ring) noexcept {
+int register_personality(RingCore& ring) noexcept {
   return ring.register_raw(IORING_REGISTER_PERSONALITY, nullptr, 0);
 }
 
-int unregister_personality(Ring& ring, unsigned id) noexcept {
+int unregister_personality(RingCore& ring, unsigned id) noexcept {
   // The id travels in nr_args.
   return ring.register_raw(IORING_UNREGISTER_PERSONALITY, nullptr, id);
 }
 
-int sync_cancel(Ring& ring, const CancelMatch& match) noexcept {
+int sync_cancel(RingCore& ring, const CancelMatch& match) noexcept {
   abi::sync_cancel_reg reg{};
   reg.addr = match.user_data;
   reg.fd = match.fd;
@@ -100,27 +100,35 @@ int sync_cancel(Ring& ring, const CancelMatch& match) noexcept {
   return ring.register_raw(IORING_REGISTER_SYNC_CANCEL, &reg, 1);
 }
 
-int register_napi(Ring& ring, abi::napi& settings) noexcept {
+int register_napi(RingCore& ring, abi::napi& settings) noexcept {
   return gated(ring, abi::IORING_REGISTER_NAPI,
                ring.register_raw(abi::IORING_REGISTER_NAPI, &settings, 1));
 }
 
-int unregister_napi(Ring& ring, abi::napi& settings) noexcept {
+int unregister_napi(RingCore& ring, abi::napi& settings) noexcept {
   return gated(ring, abi::IORING_UNREGISTER_NAPI,
                ring.register_raw(abi::IORING_UNREGISTER_NAPI, &settings, 1));
 }
 
-int register_clock(Ring& ring, clockid_t clock) noexcept {
+int register_clock(RingCore& ring, clockid_t clock) noexcept {
   // Through the Ring, which then reads its absolute wait deadlines on that clock.
   return gated(ring, abi::IORING_REGISTER_CLOCK, ring.register_clock(clock));
 }
 
-int register_mem_region(Ring& ring, abi::region_desc& desc, std::uint64_t flags) noexcept {
+int register_mem_region(RingCore& ring, abi::region_desc& desc, std::uint64_t flags) noexcept {
   abi::mem_region_reg reg{};
   reg.region_uptr = reinterpret_cast<std::uintptr_t>(&desc);
   reg.flags = flags;
   return gated(ring, abi::IORING_REGISTER_MEM_REGION,
                ring.register_raw(abi::IORING_REGISTER_MEM_REGION, &reg, 1));
+}
+
+int register_wait_region(RingCore& ring, std::span<abi::reg_wait> slots) noexcept {
+  abi::region_desc desc{};
+  desc.user_addr = reinterpret_cast<std::uintptr_t>(slots.data());
+  desc.size = slots.size_bytes();
+  desc.flags = abi::IORING_MEM_REGION_TYPE_USER;
+  return register_mem_region(ring, desc, abi::IORING_MEM_REGION_REG_WAIT_ARG);
 }
 
 }  // namespace uring

@@ -29,7 +29,7 @@
 
 namespace uring {
 
-class Ring;
+class RingCore;
 
 namespace detail {
 // register_op_supported on a plain ring fd (for owners that keep only the fd, like BufRing).
@@ -37,7 +37,7 @@ bool register_op_known(int ring_fd, unsigned opcode) noexcept;
 }  // namespace detail
 
 // True when the running kernel knows io_uring_register opcode `opcode`.
-bool register_op_supported(const Ring& ring, unsigned opcode) noexcept;
+bool register_op_supported(const RingCore& ring, unsigned opcode) noexcept;
 
 // ---- eventfd
 // --------------------------------------------------------------------------------------
@@ -45,12 +45,12 @@ bool register_op_supported(const Ring& ring, unsigned opcode) noexcept;
 // DEFER_TASKRUN ring it signals when completion work is queued for the ring's task, before the
 // CQE is visible: the loop reacts with Ring::get_events() (the ring fd itself does not become
 // readable for such work, which is why a loop needs this). -EBUSY when one is registered already.
-int register_eventfd(Ring& ring, int eventfd) noexcept;
+int register_eventfd(RingCore& ring, int eventfd) noexcept;
 // IORING_REGISTER_EVENTFD_ASYNC: signals only for completions posted from async context (io-wq
 // workers, poll wake-ups), not for requests that complete inline during submission.
-int register_eventfd_async(Ring& ring, int eventfd) noexcept;
+int register_eventfd_async(RingCore& ring, int eventfd) noexcept;
 // IORING_UNREGISTER_EVENTFD: -ENXIO when none is registered.
-int unregister_eventfd(Ring& ring) noexcept;
+int unregister_eventfd(RingCore& ring) noexcept;
 // IORING_CQ_EVENTFD_DISABLED is a bit in the mapped CQ ring's flags word: the application sets it
 // to pause notifications without a system call. Not reachable here: Ring does not expose the word
 // (docs/register.md, "eventfd").
@@ -93,7 +93,7 @@ struct Restriction {
 // enabled yet (-EBADFD otherwise), once (-EBUSY the second time). Takes effect at enable_rings();
 // from then on a disallowed SQE completes with -EACCES and a disallowed register opcode returns
 // -EACCES. -EINVAL for an opcode past the kernel's last (the whole list is then dropped).
-int register_restrictions(Ring& ring, std::span<const io_uring_restriction> list) noexcept;
+int register_restrictions(RingCore& ring, std::span<const io_uring_restriction> list) noexcept;
 
 // ---- io-wq
 // ----------------------------------------------------------------------------------------
@@ -104,19 +104,19 @@ struct IowqLimits {
   unsigned bounded = 0;
   unsigned unbounded = 0;
 };
-int register_iowq_max_workers(Ring& ring, IowqLimits& limits) noexcept;
+int register_iowq_max_workers(RingCore& ring, IowqLimits& limits) noexcept;
 // IORING_REGISTER_IOWQ_AFF / UNREGISTER_IOWQ_AFF: the CPUs io-wq workers (with SQPOLL, the
 // poller) may run on. -EINVAL for a set outside what this task may use.
-int register_iowq_aff(Ring& ring, const cpu_set_t& cpus) noexcept;
-int unregister_iowq_aff(Ring& ring) noexcept;
+int register_iowq_aff(RingCore& ring, const cpu_set_t& cpus) noexcept;
+int unregister_iowq_aff(RingCore& ring) noexcept;
 
 // ---- personalities
 // --------------------------------------------------------------------------------
 // IORING_REGISTER_PERSONALITY: saves the calling task's credentials; returns their id (> 0) for
 // io_uring_sqe.personality, which runs a request with them.
-int register_personality(Ring& ring) noexcept;
+int register_personality(RingCore& ring) noexcept;
 // IORING_UNREGISTER_PERSONALITY: -EINVAL for an id that is not registered.
-int unregister_personality(Ring& ring, unsigned id) noexcept;
+int unregister_personality(RingCore& ring, unsigned id) noexcept;
 
 // ---- synchronous cancel (6.0)
 // ---------------------------------------------------------------------
@@ -130,22 +130,22 @@ struct CancelMatch {
   unsigned flags = 0;  // IORING_ASYNC_CANCEL_*
   std::int64_t timeout_ns = -1;
 };
-int sync_cancel(Ring& ring, const CancelMatch& match) noexcept;
+int sync_cancel(RingCore& ring, const CancelMatch& match) noexcept;
 
 // ---- NAPI busy polling (6.9)
 // ------------------------------------------------------------------------ IORING_REGISTER_NAPI:
 // busy-poll the NAPI instances of the ring's sockets for up to busy_poll_us while waiting.
 // `settings` is in/out: on return it holds the previous settings. -EOPNOTSUPP before 6.9 or without
 // CONFIG_NET_RX_BUSY_POLL; -EINVAL for a reserved field set.
-int register_napi(Ring& ring, abi::napi& settings) noexcept;
+int register_napi(RingCore& ring, abi::napi& settings) noexcept;
 // IORING_UNREGISTER_NAPI: stops busy polling; `settings` receives the ones in effect.
-int unregister_napi(Ring& ring, abi::napi& settings) noexcept;
+int unregister_napi(RingCore& ring, abi::napi& settings) noexcept;
 
 // ---- clock (6.12)
 // -----------------------------------------------------------------------------------
 // IORING_REGISTER_CLOCK: the clock of wait timeouts (CLOCK_MONOTONIC, the default, or
 // CLOCK_BOOTTIME). -EINVAL for any other clock; -EOPNOTSUPP before 6.12.
-int register_clock(Ring& ring, clockid_t clock) noexcept;
+int register_clock(RingCore& ring, clockid_t clock) noexcept;
 
 // ---- memory regions (6.13) ---------------------------------------------------------------------
 // IORING_REGISTER_MEM_REGION: registers `desc` (user memory with IORING_MEM_REGION_TYPE_USER, or
@@ -153,6 +153,13 @@ int register_clock(Ring& ring, clockid_t clock) noexcept;
 // IORING_MEM_REGION_REG_WAIT_ARG exposes it as registered wait arguments and needs a ring still
 // R_DISABLED (-EINVAL otherwise). One region per ring: -EBUSY the second time. -EOPNOTSUPP before
 // 6.13. User memory must stay mapped as long as the ring lives (the kernel pins its pages).
-int register_mem_region(Ring& ring, abi::region_desc& desc, std::uint64_t flags) noexcept;
+int register_mem_region(RingCore& ring, abi::region_desc& desc, std::uint64_t flags) noexcept;
+// The ring's registered wait arguments (6.13): `slots`, in user memory that starts on a page and
+// is whole pages long (-EINVAL otherwise), registered as a region with
+// IORING_MEM_REGION_REG_WAIT_ARG. Only on a ring created with IORING_SETUP_R_DISABLED and not yet
+// enabled (-EINVAL after enable_rings); then RingCore::submit_and_wait_reg(nr, i) waits with
+// slots[i], which the application may rewrite between waits. The memory must outlive the ring.
+// -EOPNOTSUPP before 6.13.
+int register_wait_region(RingCore& ring, std::span<abi::reg_wait> slots) noexcept;
 
 }  // namespace uring

@@ -13,21 +13,21 @@ namespace uring {
 using detail::ptr;
 using detail::too_many;
 
-int register_files(Ring& ring, std::span<const int> fds) noexcept {
+int register_files(RingCore& ring, std::span<const int> fds) noexcept {
   if (too_many(fds.size())) return -EINVAL;
   return ring.register_raw(IORING_REGISTER_FILES, fds.data(), static_cast<unsigned>(fds.size()));
 }
 
-int register_files_tags(Ring& ring, std::span<const int> fds,
+int register_files_tags(RingCore& ring, std::span<const int> fds,
                         std::span<const std::uint64_t> tags) noexcept {
   return detail::rsrc_register_tags(ring, IORING_REGISTER_FILES2, fds, tags);
 }
 
-int register_files_sparse(Ring& ring, unsigned nr) noexcept {
+int register_files_sparse(RingCore& ring, unsigned nr) noexcept {
   return detail::rsrc_register_sparse(ring, IORING_REGISTER_FILES2, nr);
 }
 
-int register_files_update(Ring& ring, unsigned offset, std::span<const int> fds) noexcept {
+int register_files_update(RingCore& ring, unsigned offset, std::span<const int> fds) noexcept {
   if (too_many(fds.size())) return -EINVAL;
   io_uring_files_update up{};
   up.offset = offset;
@@ -35,16 +35,16 @@ int register_files_update(Ring& ring, unsigned offset, std::span<const int> fds)
   return ring.register_raw(IORING_REGISTER_FILES_UPDATE, &up, static_cast<unsigned>(fds.size()));
 }
 
-int register_files_update_tags(Ring& ring, unsigned offset, std::span<const int> fds,
+int register_files_update_tags(RingCore& ring, unsigned offset, std::span<const int> fds,
                                std::span<const std::uint64_t> tags) noexcept {
   return detail::rsrc_update_tags(ring, IORING_REGISTER_FILES_UPDATE2, offset, fds, tags);
 }
 
-int unregister_files(Ring& ring) noexcept {
+int unregister_files(RingCore& ring) noexcept {
   return ring.register_raw(IORING_UNREGISTER_FILES, nullptr, 0);
 }
 
-int register_file_alloc_range(Ring& ring, unsigned offset, unsigned len) noexcept {
+int register_file_alloc_range(RingCore& ring, unsigned offset, unsigned len) noexcept {
   io_uring_file_index_range range{};
   range.off = offset;
   range.len = len;
@@ -52,11 +52,11 @@ int register_file_alloc_range(Ring& ring, unsigned offset, unsigned len) noexcep
   return ring.register_raw(IORING_REGISTER_FILE_ALLOC_RANGE, &range, 0);
 }
 
-int enable_rings(Ring& ring) noexcept {
+int enable_rings(RingCore& ring) noexcept {
   return ring.register_raw(IORING_REGISTER_ENABLE_RINGS, nullptr, 0);
 }
 
-Result<Probe> probe(Ring& ring) noexcept {
+Result<Probe> probe(RingCore& ring) noexcept {
   // io_uring_probe ends in a flexible array: give it room for every possible opcode.
   alignas(io_uring_probe) unsigned char
       buf[sizeof(io_uring_probe) + Probe::kMaxOps * sizeof(io_uring_probe_op)];

@@ -35,30 +35,31 @@ inline constexpr int kClearSlot = -1;
 inline constexpr int kSkipSlot = IORING_REGISTER_FILES_SKIP;
 
 // IORING_REGISTER_FILES: a dense table holding these fds (kClearSlot leaves a slot empty).
-[[nodiscard]] int register_files(Ring& ring, std::span<const int> fds) noexcept;
+[[nodiscard]] int register_files(RingCore& ring, std::span<const int> fds) noexcept;
 // IORING_REGISTER_FILES2: like register_files, and slot i gets tags[i] (0: no tag). -EINVAL when
 // the spans differ in size or a tag is given for an empty slot.
-[[nodiscard]] int register_files_tags(Ring& ring, std::span<const int> fds,
+[[nodiscard]] int register_files_tags(RingCore& ring, std::span<const int> fds,
                                       std::span<const std::uint64_t> tags) noexcept;
 // IORING_REGISTER_FILES2 with IORING_RSRC_REGISTER_SPARSE: `nr` empty slots.
-[[nodiscard]] int register_files_sparse(Ring& ring, unsigned nr) noexcept;
+[[nodiscard]] int register_files_sparse(RingCore& ring, unsigned nr) noexcept;
 // IORING_REGISTER_FILES_UPDATE: replaces slots offset.. with fds (kClearSlot clears, kSkipSlot
 // keeps). Returns how many entries were processed, not 0: fewer than fds.size() when a later fd
 // is bad (the kernel stops there, having already emptied that slot), -errno when the first is.
 // -ENXIO without a table, -EINVAL past its end, -EOVERFLOW when offset + size wraps 32 bits.
-[[nodiscard]] int register_files_update(Ring& ring, unsigned offset,
+[[nodiscard]] int register_files_update(RingCore& ring, unsigned offset,
                                         std::span<const int> fds) noexcept;
 // IORING_REGISTER_FILES_UPDATE2: register_files_update, and each installed file gets tags[i].
-[[nodiscard]] int register_files_update_tags(Ring& ring, unsigned offset, std::span<const int> fds,
+[[nodiscard]] int register_files_update_tags(RingCore& ring, unsigned offset,
+                                             std::span<const int> fds,
                                              std::span<const std::uint64_t> tags) noexcept;
 // IORING_UNREGISTER_FILES: drops the whole table.
-[[nodiscard]] int unregister_files(Ring& ring) noexcept;
+[[nodiscard]] int unregister_files(RingCore& ring) noexcept;
 // IORING_REGISTER_FILE_ALLOC_RANGE: IORING_FILE_INDEX_ALLOC picks slots from [offset, offset +
 // len).
-[[nodiscard]] int register_file_alloc_range(Ring& ring, unsigned offset, unsigned len) noexcept;
+[[nodiscard]] int register_file_alloc_range(RingCore& ring, unsigned offset, unsigned len) noexcept;
 // IORING_REGISTER_ENABLE_RINGS: starts a ring created with IORING_SETUP_R_DISABLED. With
 // SINGLE_ISSUER the calling thread becomes the ring's only submitter.
-[[nodiscard]] int enable_rings(Ring& ring) noexcept;
+[[nodiscard]] int enable_rings(RingCore& ring) noexcept;
 
 // What IORING_REGISTER_PROBE says this kernel supports.
 class Probe {
@@ -70,12 +71,12 @@ class Probe {
   unsigned last_op() const noexcept { return last_op_; }
 
  private:
-  friend Result<Probe> probe(Ring& ring) noexcept;
+  friend Result<Probe> probe(RingCore& ring) noexcept;
   unsigned last_op_ = 0;
   std::uint16_t ops_[kMaxOps] = {};  // io_uring_probe_op.flags per opcode
 };
 
-Result<Probe> probe(Ring& ring) noexcept;
+Result<Probe> probe(RingCore& ring) noexcept;
 // liburing's io_uring_opcode_supported(probe, op).
 inline bool opcode_supported(const Probe& p, int op) noexcept {
   return op >= 0 && p.supports(static_cast<unsigned>(op));

@@ -13,14 +13,16 @@
 #include <iterator>
 
 #include "../syscalls/syscalls.hpp"
+#include "control.hpp"
 
 namespace uring {
 
 namespace {
 
-// Flags that change the SQE/CQE size or who owns the ring memory: the accessors do not handle them.
-constexpr unsigned kUnsupportedSetupFlags = IORING_SETUP_SQE128 | IORING_SETUP_CQE32 |
-                                            IORING_SETUP_NO_MMAP | IORING_SETUP_REGISTERED_FD_ONLY;
+// Flags that hand the ring memory to the application: the library maps the rings itself.
+constexpr unsigned kUnsupportedSetupFlags = IORING_SETUP_NO_MMAP | IORING_SETUP_REGISTERED_FD_ONLY;
+// Flags that set the entry sizes: the ring type's to choose (BasicRing).
+constexpr unsigned kSizeFlags = IORING_SETUP_SQE128 | IORING_SETUP_CQE32 | IORING_SETUP_CQE_MIXED;
 
 // Optional flags in the order they are given up when a kernel refuses the set (newest first); any
 // other optional flag (Params::optional_flags) goes first, highest bit first.
@@ -95,12 +97,13 @@ T* at(void* base, std::uint32_t off) {
 
 }  // namespace
 
-Result<Ring> Ring::create(const Params& p) noexcept {
+int RingCore::init(const Params& p, unsigned size_flags) noexcept {
   // Only what the accessors cannot handle is refused here; sizes, unknown bits and combinations
   // are the kernel's to judge, so a newer kernel's flags work and its errno comes back as is.
-  if (p.flags & kUnsupportedSetupFlags) return Errno{-EOPNOTSUPP};
+  if (p.flags & kUnsupportedSetupFlags) return -EOPNOTSUPP;
+  if (p.flags & kSizeFlags & ~size_flags) return -EOPNOTSUPP;
 
-  unsigned required = p.flags;
+  unsigned required = p.flags | size_flags;
   if (p.cq_entries != 0) required |= IORING_SETUP_CQSIZE;
   if (p.sq_thread_cpu >= 0) required |= IORING_SETUP_SQ_AFF;
   if (p.attach_wq_fd >= 0) required |= IORING_SETUP_ATTACH_WQ;
@@ -126,84 +129,20 @@ Result<Ring> Ring::create(const Params& p) noexcept {
     if (dropped == IORING_SETUP_DEFER_TASKRUN && (optional & IORING_SETUP_TASKRUN_FLAG))
       optional |= IORING_SETUP_COOP_TASKRUN;
   }
-  if (fd < 0) return Errno{fd};
+  if (fd < 0) return fd;
 
-  Ring r;
-  r.ring_fd_ = fd;
-  r.enter_fd_ = fd;
-  r.setup_flags_ = kp.flags;
-  r.features_ = kp.features;
-  r.polled_ = kp.flags & (IORING_SETUP_SQPOLL | IORING_SETUP_IOPOLL);
-  r.iopoll_ = kp.flags & IORING_SETUP_IOPOLL;
-  r.defer_untracked_ =
+  ring_fd_ = fd;
+  enter_fd_ = fd;
+  setup_flags_ = kp.flags;
+  features_ = kp.features;
+  polled_ = kp.flags & (IORING_SETUP_SQPOLL | IORING_SETUP_IOPOLL);
+  iopoll_ = kp.flags & IORING_SETUP_IOPOLL;
+  defer_untracked_ =
       (kp.flags & IORING_SETUP_DEFER_TASKRUN) && !(kp.flags & IORING_SETUP_TASKRUN_FLAG);
-  r.owner_tid_ = r.on_owner_thread() ? detail::tls_tid : detail::cache_tid();
+  owner_tid_ = on_owner_thread() ? detail::tls_tid : detail::cache_tid();
 
-  // Check what the kernel told us before deriving a single pointer from it. The kernel maps
-  // whole pages of its allocation and more (6.18 maps 1 MiB for a 208-byte SQ ring), so a
-  // successful mmap proves nothing about the offsets: what can be checked is that the entry
-  // counts are powers of two, every word is aligned, and the ring's own ring_entries/ring_mask
-  // words (read through the offsets) say what the parameters say.
-  const unsigned sq_entries = kp.sq_entries, cq_entries = kp.cq_entries;
-  const auto pow2 = [](unsigned n) { return n != 0 && (n & (n - 1)) == 0; };
-  if (!pow2(sq_entries) || !pow2(cq_entries)) return Errno{-EPROTO};
-  const bool sq_array = !(kp.flags & IORING_SETUP_NO_SQARRAY);
-  const io_sqring_offsets& so = kp.sq_off;
-  const io_cqring_offsets& co = kp.cq_off;
-  for (std::uint32_t off :
-       {so.head, so.tail, so.ring_mask, so.ring_entries, so.flags, so.dropped,
-        sq_array ? so.array : 0U, co.head, co.tail, co.ring_mask, co.ring_entries, co.overflow})
-    if (!aligned(off)) return Errno{-EPROTO};
-  if (co.cqes % alignof(io_uring_cqe) != 0) return Errno{-EPROTO};
-  // The mappings reach the end of the last thing each holds: the SQ's words and index array, the
-  // CQ's CQE array (which starts at cq_off.cqes, not at 0).
-  std::size_t sq_size = 0;
-  for (std::uint32_t off : {so.head, so.tail, so.ring_mask, so.ring_entries, so.flags, so.dropped})
-    sq_size = std::max(sq_size, std::size_t{off} + sizeof(unsigned));
-  if (sq_array) sq_size = std::max(sq_size, std::size_t{so.array} + sq_entries * sizeof(unsigned));
-  std::size_t cq_size = std::size_t{co.cqes} + std::size_t{cq_entries} * sizeof(io_uring_cqe);
-  for (std::uint32_t off : {co.head, co.tail, co.ring_mask, co.ring_entries, co.overflow, co.flags})
-    cq_size = std::max(cq_size, std::size_t{off} + sizeof(unsigned));
-  const bool single_mmap = kp.features & IORING_FEAT_SINGLE_MMAP;
-  if (single_mmap) sq_size = cq_size = std::max(sq_size, cq_size);
-
-  r.sq_ring_ = map(fd, sq_size, IORING_OFF_SQ_RING);
-  if (!r.sq_ring_) return Errno{-errno};
-  r.sq_ring_size_ = sq_size;
-  if (single_mmap) {
-    r.cq_ring_ = r.sq_ring_;
-  } else {
-    r.cq_ring_ = map(fd, cq_size, IORING_OFF_CQ_RING);
-    if (!r.cq_ring_) return Errno{-errno};
-    r.cq_ring_size_ = cq_size;
-  }
-  const std::size_t sqes_size = sq_entries * sizeof(io_uring_sqe);
-  r.sqes_ = map(fd, sqes_size, IORING_OFF_SQES);
-  if (!r.sqes_) return Errno{-errno};
-  r.sqes_size_ = sqes_size;
-
-  if (*at<unsigned>(r.sq_ring_, so.ring_entries) != sq_entries ||
-      *at<unsigned>(r.sq_ring_, so.ring_mask) != sq_entries - 1 ||
-      *at<unsigned>(r.cq_ring_, co.ring_entries) != cq_entries ||
-      *at<unsigned>(r.cq_ring_, co.ring_mask) != cq_entries - 1)
-    return Errno{-EPROTO};
-
-  if (sq_array) {
-    // get_sqe hands out slots in ring order, so slot i always carries SQE i: fill the indirection
-    // array once here and the hot path never touches it (the kernel only reads it).
-    unsigned* array = at<unsigned>(r.sq_ring_, so.array);
-    for (unsigned i = 0; i < sq_entries; ++i) array[i] = i;
-  }
-  r.sq_ = SubmissionQueue(
-      SqRingView{at<unsigned>(r.sq_ring_, so.head), at<unsigned>(r.sq_ring_, so.tail),
-                 at<unsigned>(r.sq_ring_, so.flags), at<unsigned>(r.sq_ring_, so.dropped),
-                 static_cast<io_uring_sqe*>(r.sqes_), sq_entries});
-  r.cq_ = CompletionQueue(
-      CqRingView{at<unsigned>(r.cq_ring_, co.head), at<unsigned>(r.cq_ring_, co.tail),
-                 at<unsigned>(r.cq_ring_, co.overflow),
-                 co.flags != 0 ? at<unsigned>(r.cq_ring_, co.flags) : &kEmptyRingWords[2],
-                 at<io_uring_cqe>(r.cq_ring_, co.cqes), cq_entries});
-  r.cq_flags_ = co.flags != 0;
+  if (const int ret = map_rings(kp, &map_, &sq_, &cq_); ret < 0) return ret;
+  cq_flags_ = kp.cq_off.flags != 0;
 
   if (p.register_ring_fd && p.sharing == Sharing::single_thread) {
     // Offset -1: let the kernel pick the slot in this thread's registered-ring table. Kernels
@@ -212,12 +151,134 @@ Result<Ring> Ring::create(const Params& p) noexcept {
     up.offset = ~0U;
     up.data = static_cast<std::uint64_t>(fd);
     if (sys::io_uring_register(fd, IORING_REGISTER_RING_FDS, &up, 1) == 1) {
-      r.registered_ = true;
-      r.enter_fd_ = static_cast<int>(up.offset);
-      r.enter_flags_ = IORING_ENTER_REGISTERED_RING;
+      registered_ = true;
+      enter_fd_ = static_cast<int>(up.offset);
+      enter_flags_ = IORING_ENTER_REGISTERED_RING;
     }
   }
-  return r;
+  return 0;
+}
+
+void RingCore::Mapping::unmap() noexcept {
+  if (sqes) ::munmap(sqes, sqes_size);
+  if (cq_ring && cq_ring != sq_ring) ::munmap(cq_ring, cq_ring_size);
+  if (sq_ring) ::munmap(sq_ring, sq_ring_size);
+  *this = Mapping{};
+}
+
+int RingCore::map_rings(const io_uring_params& kp, Mapping* m, SubmissionQueue* sq,
+                        CompletionQueue* cq) const noexcept {
+  // Entry sizes: SQE128 doubles every SQE slot, CQE32 every CQE slot; a CQE_MIXED ring has 16-byte
+  // slots, of which a 32-byte CQE takes two.
+  const std::size_t sqe_size = sizeof(io_uring_sqe) << ((kp.flags & IORING_SETUP_SQE128) ? 1 : 0);
+  const std::size_t cqe_size = sizeof(io_uring_cqe) << ((kp.flags & IORING_SETUP_CQE32) ? 1 : 0);
+  // Check what the kernel told us before deriving a single pointer from it. The kernel maps
+  // whole pages of its allocation and more (6.18 maps 1 MiB for a 208-byte SQ ring), so a
+  // successful mmap proves nothing about the offsets: what can be checked is that the entry
+  // counts are powers of two, every word is aligned, and the ring's own ring_entries/ring_mask
+  // words (read through the offsets) say what the parameters say.
+  const unsigned sq_entries = kp.sq_entries, cq_entries = kp.cq_entries;
+  const auto pow2 = [](unsigned n) { return n != 0 && (n & (n - 1)) == 0; };
+  if (!pow2(sq_entries) || !pow2(cq_entries)) return -EPROTO;
+  const bool sq_array = !(kp.flags & IORING_SETUP_NO_SQARRAY);
+  const io_sqring_offsets& so = kp.sq_off;
+  const io_cqring_offsets& co = kp.cq_off;
+  for (std::uint32_t off :
+       {so.head, so.tail, so.ring_mask, so.ring_entries, so.flags, so.dropped,
+        sq_array ? so.array : 0U, co.head, co.tail, co.ring_mask, co.ring_entries, co.overflow})
+    if (!aligned(off)) return -EPROTO;
+  if (co.cqes % alignof(io_uring_cqe) != 0) return -EPROTO;
+  // The mappings reach the end of the last thing each holds: the SQ's words and index array, the
+  // CQ's CQE array (which starts at cq_off.cqes, not at 0).
+  std::size_t sq_size = 0;
+  for (std::uint32_t off : {so.head, so.tail, so.ring_mask, so.ring_entries, so.flags, so.dropped})
+    sq_size = std::max(sq_size, std::size_t{off} + sizeof(unsigned));
+  if (sq_array) sq_size = std::max(sq_size, std::size_t{so.array} + sq_entries * sizeof(unsigned));
+  std::size_t cq_size = std::size_t{co.cqes} + std::size_t{cq_entries} * cqe_size;
+  for (std::uint32_t off : {co.head, co.tail, co.ring_mask, co.ring_entries, co.overflow, co.flags})
+    cq_size = std::max(cq_size, std::size_t{off} + sizeof(unsigned));
+  const bool single_mmap = kp.features & IORING_FEAT_SINGLE_MMAP;
+  if (single_mmap) sq_size = cq_size = std::max(sq_size, cq_size);
+
+  m->sq_ring = map(ring_fd_, sq_size, IORING_OFF_SQ_RING);
+  if (!m->sq_ring) return -errno;
+  m->sq_ring_size = sq_size;
+  if (single_mmap) {
+    m->cq_ring = m->sq_ring;
+  } else {
+    m->cq_ring = map(ring_fd_, cq_size, IORING_OFF_CQ_RING);
+    if (!m->cq_ring) return -errno;
+    m->cq_ring_size = cq_size;
+  }
+  const std::size_t sqes_size = sq_entries * sqe_size;
+  m->sqes = map(ring_fd_, sqes_size, IORING_OFF_SQES);
+  if (!m->sqes) return -errno;
+  m->sqes_size = sqes_size;
+
+  if (*at<unsigned>(m->sq_ring, so.ring_entries) != sq_entries ||
+      *at<unsigned>(m->sq_ring, so.ring_mask) != sq_entries - 1 ||
+      *at<unsigned>(m->cq_ring, co.ring_entries) != cq_entries ||
+      *at<unsigned>(m->cq_ring, co.ring_mask) != cq_entries - 1)
+    return -EPROTO;
+
+  if (sq_array) {
+    // get_sqe hands out slots in ring order, so slot i always carries SQE i: fill the indirection
+    // array once here and the hot path never touches it (the kernel only reads it).
+    unsigned* array = at<unsigned>(m->sq_ring, so.array);
+    for (unsigned i = 0; i < sq_entries; ++i) array[i] = i;
+  }
+  *sq = SubmissionQueue(
+      SqRingView{at<unsigned>(m->sq_ring, so.head), at<unsigned>(m->sq_ring, so.tail),
+                 at<unsigned>(m->sq_ring, so.flags), at<unsigned>(m->sq_ring, so.dropped),
+                 static_cast<io_uring_sqe*>(m->sqes), sq_entries});
+  *cq = CompletionQueue(
+      CqRingView{at<unsigned>(m->cq_ring, co.head), at<unsigned>(m->cq_ring, co.tail),
+                 at<unsigned>(m->cq_ring, co.overflow),
+                 co.flags != 0 ? at<unsigned>(m->cq_ring, co.flags) : &kEmptyRingWords[2],
+                 at<io_uring_cqe>(m->cq_ring, co.cqes), cq_entries});
+  return 0;
+}
+
+int RingCore::resize_rings(unsigned sq_entries, unsigned cq_entries) noexcept {
+  if (ring_fd_ < 0) return -EBADF;
+  // RESIZE_RINGS came with MEM_REGION (both 6.13), and only the latter can be probed on every
+  // ring (RESIZE_RINGS answers -EINVAL to a ring without DEFER_TASKRUN before its argument).
+  if (!detail::register_op_known(ring_fd_, abi::IORING_REGISTER_MEM_REGION)) return -EOPNOTSUPP;
+  // The kernel places a new SQ index array but does not say where (sq_off.array comes back 0 on
+  // 6.18): the indirection could not be filled, so a ring with one is not handed to it. (Without
+  // DEFER_TASKRUN the kernel's own -EINVAL comes first.)
+  if ((setup_flags_ & (IORING_SETUP_NO_SQARRAY | IORING_SETUP_DEFER_TASKRUN)) ==
+      IORING_SETUP_DEFER_TASKRUN)
+    return -EPROTO;
+  // Publish every SQE handed out, so that the kernel copies it; and the CQ head, which a mixed
+  // ring's peek may have moved past pads without storing it.
+  sq_.flush();
+  cq_.publish_head();
+  io_uring_params kp{};
+  kp.sq_entries = sq_entries;
+  kp.cq_entries = cq_entries;
+  if (cq_entries != 0) kp.flags = IORING_SETUP_CQSIZE;
+  if (const int ret = register_raw(abi::IORING_REGISTER_RESIZE_RINGS, &kp, 1); ret < 0) return ret;
+  // The kernel copied the pending entries into its new rings and wrote their offsets into kp
+  // (with the flags it kept: NO_SQARRAY, SQE128, CQE32, CQE_MIXED). From here on only the new
+  // memory is the ring's: map it, derive the queues, then drop the old mappings.
+  kp.flags |= setup_flags_ & ~IORING_SETUP_CQSIZE;
+  kp.features = features_;
+  Mapping fresh;
+  SubmissionQueue sq;
+  CompletionQueue cq;
+  if (const int err = map_rings(kp, &fresh, &sq, &cq); err < 0) {
+    fresh.unmap();
+    release();
+    sq_ = SubmissionQueue();
+    cq_ = CompletionQueue();
+    return err;
+  }
+  map_.unmap();
+  map_ = fresh;
+  sq_ = sq;
+  cq_ = cq;
+  return 0;
 }
 
 namespace detail {
@@ -232,9 +293,9 @@ int cache_tid() noexcept {
 
 }  // namespace detail
 
-Ring::Ring(Ring&& o) noexcept { *this = static_cast<Ring&&>(o); }
+RingCore::RingCore(RingCore&& o) noexcept { *this = static_cast<RingCore&&>(o); }
 
-Ring& Ring::operator=(Ring&& o) noexcept {
+RingCore& RingCore::operator=(RingCore&& o) noexcept {
   if (this == &o) return *this;
   release();
   sq_ = o.sq_;
@@ -252,25 +313,20 @@ Ring& Ring::operator=(Ring&& o) noexcept {
   clock_ = o.clock_;
   owner_tid_ = o.owner_tid_;
   ring_fd_ = o.ring_fd_;
-  sq_ring_ = o.sq_ring_;
-  sq_ring_size_ = o.sq_ring_size_;
-  cq_ring_ = o.cq_ring_;
-  cq_ring_size_ = o.cq_ring_size_;
-  sqes_ = o.sqes_;
-  sqes_size_ = o.sqes_size_;
+  map_ = o.map_;
   // The moved-from ring is an empty one: no SQE, no CQE, -EBADF from anything that enters.
   o.ring_fd_ = o.enter_fd_ = -1;
   o.enter_flags_ = 0;
   o.registered_ = o.polled_ = o.iopoll_ = o.defer_untracked_ = o.cq_flags_ = false;
-  o.sq_ring_ = o.cq_ring_ = o.sqes_ = nullptr;
+  o.map_ = Mapping{};
   o.sq_ = SubmissionQueue();
   o.cq_ = CompletionQueue();
   return *this;
 }
 
-Ring::~Ring() { release(); }
+RingCore::~RingCore() { release(); }
 
-void Ring::release() noexcept {
+void RingCore::release() noexcept {
   if (registered_) {
     // The registered slot holds a reference to the ring file: without this the ring would live
     // until the owner thread exits. Only the owner can release it: in another thread the same
@@ -288,16 +344,14 @@ void Ring::release() noexcept {
     }
     registered_ = false;
   }
-  if (sqes_) ::munmap(sqes_, sqes_size_);
-  if (cq_ring_ && cq_ring_ != sq_ring_) ::munmap(cq_ring_, cq_ring_size_);
-  if (sq_ring_) ::munmap(sq_ring_, sq_ring_size_);
+  map_.unmap();
   if (ring_fd_ >= 0) ::close(ring_fd_);
-  sqes_ = cq_ring_ = sq_ring_ = nullptr;
   ring_fd_ = enter_fd_ = -1;
+  enter_flags_ = 0;
 }
 
-int Ring::enter(unsigned to_submit, unsigned min_complete, unsigned flags,
-                const __kernel_timespec* timeout) noexcept {
+int RingCore::enter(unsigned to_submit, unsigned min_complete, unsigned flags,
+                    const __kernel_timespec* timeout) noexcept {
   if (registered_ && !on_owner_thread()) return -EXDEV;
   flags |= enter_flags_;
   int ret;
@@ -313,25 +367,25 @@ int Ring::enter(unsigned to_submit, unsigned min_complete, unsigned flags,
   return ret;
 }
 
-int Ring::enter_off_owner(unsigned to_submit, unsigned min_complete, unsigned flags) noexcept {
+int RingCore::enter_off_owner(unsigned to_submit, unsigned min_complete, unsigned flags) noexcept {
   if (!on_owner_thread()) return -EXDEV;
   return sys::io_uring_enter(enter_fd_, to_submit, min_complete, flags, nullptr);
 }
 
-int Ring::register_raw(unsigned opcode, const void* arg, unsigned nr_args) const noexcept {
+int RingCore::register_raw(unsigned opcode, const void* arg, unsigned nr_args) const noexcept {
   // An empty ring has no fd; -1 itself means "no ring" to kernels since 6.13, with -EINVAL.
   if (ring_fd_ < 0) return -EBADF;
   return sys::io_uring_register(ring_fd_, opcode, arg, nr_args);
 }
 
-int Ring::cq_eventfd_toggle(bool enabled) noexcept {
+int RingCore::cq_eventfd_toggle(bool enabled) noexcept {
   if (!cq_flags_) return -EOPNOTSUPP;
   const unsigned f = cq_.flags();
   cq_.set_flags(enabled ? f & ~IORING_CQ_EVENTFD_DISABLED : f | IORING_CQ_EVENTFD_DISABLED);
   return 0;
 }
 
-int Ring::register_clock(clockid_t clock) noexcept {
+int RingCore::register_clock(clockid_t clock) noexcept {
   io_uring_clock_register reg{};
   reg.clockid = static_cast<unsigned>(clock);
   const int ret = register_raw(IORING_REGISTER_CLOCK, &reg, 0);
@@ -339,7 +393,7 @@ int Ring::register_clock(clockid_t clock) noexcept {
   return ret;
 }
 
-int Ring::submit_general(unsigned pending, const WaitSpec& w) noexcept {
+int RingCore::submit_general(unsigned pending, const WaitSpec& w) noexcept {
   const bool sqpoll = setup_flags_ & IORING_SETUP_SQPOLL;
   const bool waiting = w.nr != 0;
   unsigned flags = 0;
@@ -412,52 +466,67 @@ int Ring::submit_general(unsigned pending, const WaitSpec& w) noexcept {
   }
 }
 
-int Ring::submit_and_wait_timeout(io_uring_cqe** cqe, unsigned wait_nr, const __kernel_timespec* ts,
-                                  const sigset_t* sigmask) noexcept {
-  return submit_and_wait_min_timeout(cqe, wait_nr, ts, 0, sigmask);
+int RingCore::submit_and_wait_reg(unsigned wait_nr, unsigned index) noexcept {
+  if (ring_fd_ < 0) return -EBADF;
+  if (registered_ && !on_owner_thread()) return -EXDEV;
+  const unsigned pending = sq_.flush();
+  unsigned flags =
+      enter_flags_ | IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG | IORING_ENTER_EXT_ARG_REG;
+  // An SQPOLL poller consumes the SQ itself; entering only wakes it when it sleeps.
+  if ((setup_flags_ & IORING_SETUP_SQPOLL) && pending != 0 && sq_.needs_wakeup())
+    flags |= IORING_ENTER_SQ_WAKEUP;
+  // The argument is the slot's byte offset in the region, passed where a pointer would go.
+  const std::uintptr_t offset = std::uintptr_t{index} * sizeof(abi::reg_wait);
+  const int ret = sys::io_uring_enter2(enter_fd_, pending, wait_nr, flags,
+                                       reinterpret_cast<const io_uring_getevents_arg*>(offset),
+                                       sizeof(abi::reg_wait));
+  if (ret == -EINVAL && !detail::register_op_known(ring_fd_, abi::IORING_REGISTER_MEM_REGION))
+    return -EOPNOTSUPP;
+  if (ret == -EBADR) cq_dropped_ = true;
+  return ret;
 }
 
-int Ring::submit_and_wait_min_timeout(io_uring_cqe** cqe, unsigned wait_nr,
-                                      const __kernel_timespec* ts, unsigned min_wait_usec,
-                                      const sigset_t* sigmask) noexcept {
+int RingCore::submit_and_wait_bounded(unsigned wait_nr, const __kernel_timespec* ts,
+                                      unsigned min_wait_usec, const sigset_t* sigmask) noexcept {
   WaitSpec w;
   w.nr = wait_nr;
   w.timeout = ts;
   w.min_wait_usec = min_wait_usec;
   w.sigmask = sigmask;
-  const int ret = submit_and_wait(w);
-  *cqe = cq_.peek();
-  if (ret < 0) return ret;
-  return *cqe || wait_nr == 0 ? ret : -EAGAIN;
+  return submit_and_wait(w);
 }
 
-int Ring::fetch_cqe(io_uring_cqe** cqe) noexcept {
-  const int ret = get_events();
-  // Whatever the enter answered (-EBADR says a CQE was dropped), the CQ may hold one now.
-  *cqe = cq_.peek();
-  if (*cqe) return 0;
-  return ret < 0 ? ret : -EAGAIN;
-}
-
-int Ring::wait_cqes(io_uring_cqe** cqe, const WaitSpec& w) noexcept {
-  *cqe = cq_.peek();
+int RingCore::wait_ready(const WaitSpec& w) noexcept {
   const unsigned nr = w.nr == 0 ? 1 : w.nr;
-  if (*cqe && cq_.ready() >= nr) return 0;
+  if (cq_.ready() >= nr) return 0;
   WaitSpec wait = w;
   wait.nr = nr;
   // Waiting submits nothing: enter with to_submit 0 (the SQ's pending count is not ours to act
   // on here: another thread or a fork child may own what is in it).
-  const int ret = submit_general(0, wait);
-  *cqe = cq_.peek();
+  return submit_general(0, wait);
+}
+
+template <SqeSize S, CqeSize C>
+Result<BasicRing<S, C>> BasicRing<S, C>::create(const Params& params) noexcept {
+  BasicRing r;
+  if (const int ret = r.init(params, kSizeFlags); ret < 0) return Errno{ret};
+  return r;
+}
+
+template <SqeSize S, CqeSize C>
+int BasicRing<S, C>::fetch_cqe(io_uring_cqe** cqe) noexcept {
+  const int ret = get_events();
+  // Whatever the enter answered (-EBADR says a CQE was dropped), the CQ may hold one now.
+  *cqe = peek_cqe();
   if (*cqe) return 0;
   return ret < 0 ? ret : -EAGAIN;
 }
 
-unsigned Ring::peek_batch_cqe(io_uring_cqe** cqes, unsigned count) noexcept {
-  const CompletionQueue::Batch b = cq_.peek_batch();
-  const unsigned n = std::min(count, b.size());
-  for (unsigned i = 0; i < n; ++i) cqes[i] = const_cast<io_uring_cqe*>(&b[i]);
-  return n;
-}
+template class BasicRing<SqeSize::b64, CqeSize::b16>;
+template class BasicRing<SqeSize::b64, CqeSize::b32>;
+template class BasicRing<SqeSize::b64, CqeSize::mixed>;
+template class BasicRing<SqeSize::b128, CqeSize::b16>;
+template class BasicRing<SqeSize::b128, CqeSize::b32>;
+template class BasicRing<SqeSize::b128, CqeSize::mixed>;
 
 }  // namespace uring

@@ -18,6 +18,8 @@
 
 #include <cerrno>
 #include <cstddef>
+#include <span>
+#include <utility>
 
 #include "../syscalls/syscalls.hpp"
 #include "completion.hpp"
@@ -82,33 +84,38 @@ struct Params {
   int attach_wq_fd = -1;  // share the async worker pool of this ring (IORING_SETUP_ATTACH_WQ)
 };
 
-class Ring {
- public:
-  // Creates and maps a ring. Every flag in params.flags goes to the kernel as it is, so the
-  // kernel's errno comes back for what it refuses (-EINVAL for unknown bits, bad sizes and bad
-  // combinations; -ENOSYS / -EPERM where io_uring is unavailable; -ENOMEM, -EMFILE ...). The
-  // library's own refusals: -EOPNOTSUPP for SQE128, CQE32, NO_MMAP and REGISTERED_FD_ONLY (the
-  // accessors do not handle them), -EPROTO when the kernel's ring offsets are not usable.
-  static Result<Ring> create(const Params& params = {}) noexcept;
+// The size of the entries a ring is set up with: the type chooses it (BasicRing), never a runtime
+// flag, so that the accessors of each ring type compute one fixed stride.
+enum class SqeSize : unsigned char {
+  b64,   // the default
+  b128,  // IORING_SETUP_SQE128 (5.19): 80 bytes of command at sqe.cmd (URING_CMD passthrough)
+};
+enum class CqeSize : unsigned char {
+  b16,    // the default
+  b32,    // IORING_SETUP_CQE32 (5.19): every CQE has big_cqe[0] and big_cqe[1]
+  mixed,  // IORING_SETUP_CQE_MIXED (6.18): 16-byte CQEs, and 32-byte ones flagged IORING_CQE_F_32
+};
 
-  // A moved-from or default Ring is empty: it hands out no SQE (get_sqe nullptr), sees no CQE, and
+// Everything a ring is that does not depend on its entry sizes: setup and mappings, the SQ and CQ
+// indices, and every io_uring_enter / io_uring_register call. The typed accessors that hand out
+// SQEs and CQEs are BasicRing's. Functions that take a RingCore& (register.hpp, control.hpp,
+// buffers.hpp, buf_ring.hpp) work with every ring type.
+class RingCore {
+ public:
+  // A moved-from or default ring is empty: it hands out no SQE (get_sqe nullptr), sees no CQE, and
   // a call that would enter the kernel answers -EBADF.
-  Ring() noexcept = default;
-  Ring(Ring&& other) noexcept;
-  Ring& operator=(Ring&& other) noexcept;
-  Ring(const Ring&) = delete;
-  Ring& operator=(const Ring&) = delete;
+  RingCore() noexcept = default;
+  RingCore(RingCore&& other) noexcept;
+  RingCore& operator=(RingCore&& other) noexcept;
+  RingCore(const RingCore&) = delete;
+  RingCore& operator=(const RingCore&) = delete;
   // Unregisters the ring fd, unmaps, closes. Off the owner thread while the owner still runs, the
   // registered index cannot be released (it lives in the owner's table, and the same number here
   // may name another ring): the destructor leaves it, which keeps the ring's kernel context alive
   // until the owner exits, and says so in one line on stderr.
-  ~Ring();
+  ~RingCore();
 
   // ---- submission ----
-  io_uring_sqe* get_sqe() noexcept { return sq_.get_sqe(); }
-  // n SQEs at once, or none (a false batch) when fewer than n are free: see
-  // SubmissionQueue::get_sqes.
-  SqeBatch get_sqes(unsigned n) noexcept { return sq_.get_sqes(n); }
   // Publishes the prepared SQEs and enters the kernel if it has to: with SQEs to submit (SQPOLL:
   // only to wake a sleeping poller), with completions held back (overflow, task work), and always
   // on IOPOLL rings (completions are reaped by entering). Returns how many SQEs were submitted,
@@ -144,13 +151,6 @@ class Ring {
   [[nodiscard]] int submit_and_wait(const WaitSpec& wait) noexcept {
     return submit_general(sq_.flush(), wait);
   }
-  // liburing's names: io_uring_submit_and_wait_timeout / _min_timeout. *cqe gets the oldest CQE.
-  [[nodiscard]] int submit_and_wait_timeout(io_uring_cqe** cqe, unsigned wait_nr,
-                                            const __kernel_timespec* ts,
-                                            const sigset_t* sigmask) noexcept;
-  [[nodiscard]] int submit_and_wait_min_timeout(io_uring_cqe** cqe, unsigned wait_nr,
-                                                const __kernel_timespec* ts, unsigned min_wait_usec,
-                                                const sigset_t* sigmask) noexcept;
 
   // SQEs handed out and not consumed by the kernel yet, and free SQ slots (liburing's sq_ready /
   // sq_space_left).
@@ -158,59 +158,14 @@ class Ring {
   unsigned sq_space_left() const noexcept { return sq_.space_left(); }
 
   // ---- completion ----
-  // The oldest ready CQE or nullptr; never enters the kernel. Consume with cqe_seen()/advance().
-  io_uring_cqe* peek_cqe() noexcept { return cq_.peek(); }
-  // Consumes the oldest CQE if peek_cqe has shown one; never moves past the CQ's tail.
-  void cqe_seen() noexcept { cq_.advance(1); }
-  // Consumes `cqe` only if it is the oldest unconsumed CQE (what peek/wait returned).
-  void cqe_seen(const io_uring_cqe* cqe) noexcept { cq_.seen(cqe); }
-  // Consumes n CQEs, at most as many as were seen ready.
+  // Consumes n CQEs, at most as many as were seen ready. On a CQE_MIXED ring n counts 16-byte
+  // slots, as liburing's io_uring_cq_advance does (a 32-byte CQE is 2): prefer cqe_seen there.
   void advance(unsigned n) noexcept { cq_.advance(n); }
   void cq_advance(unsigned n) noexcept { cq_.advance(n); }
-  // Calls f(const io_uring_cqe&) for each ready CQE, then returns them to the kernel at once.
-  template <class F>
-  unsigned for_each_cqe(F&& f) noexcept(noexcept(f(std::declval<const io_uring_cqe&>()))) {
-    return cq_.for_each(static_cast<F&&>(f));
-  }
-  // Every ready CQE, indexed, none consumed (then advance(batch.size())).
-  CompletionQueue::Batch peek_batch() noexcept { return cq_.peek_batch(); }
-  // liburing's io_uring_peek_batch_cqe: up to count CQE pointers into cqes; returns how many.
-  unsigned peek_batch_cqe(io_uring_cqe** cqes, unsigned count) noexcept;
+  // CQEs ready now (CQE_MIXED: 16-byte slots, pads included; so do the kernel's wait counts).
   unsigned cq_ready() noexcept { return cq_.ready(); }
   // The kernel holds CQEs that did not fit in the CQ (an enter with GETEVENTS moves them in).
   bool cq_has_overflow() const noexcept { return sq_.flags() & IORING_SQ_CQ_OVERFLOW; }
-  // Like peek_cqe, but when the CQ looks empty while the kernel holds completions back (overflowed
-  // CQEs, DEFER_TASKRUN/COOP_TASKRUN work; the SQ flags say so; IOPOLL always) enters once to
-  // fetch them. Returns 0 with *cqe set, -EAGAIN when nothing is ready, or the kernel's -errno.
-  [[nodiscard]] int poll_cqe(io_uring_cqe** cqe) noexcept {
-    *cqe = cq_.peek();
-    if (*cqe) return 0;
-    return cq_needs_enter() || iopoll_ ? fetch_cqe(cqe) : -EAGAIN;
-  }
-  // Blocks until a CQE is ready; submits nothing (a consumer's call: submit() is the producer's).
-  // 0 with *cqe set, or -errno; -ETIME when the relative timeout (null: none) passes; -EINTR on a
-  // signal.
-  [[nodiscard]] int wait_cqe(io_uring_cqe** cqe,
-                             const __kernel_timespec* timeout = nullptr) noexcept {
-    WaitSpec w;
-    w.timeout = timeout;
-    return wait_cqes(cqe, w);
-  }
-  // liburing's io_uring_wait_cqe_nr and io_uring_wait_cqes: until wait.nr CQEs are ready.
-  [[nodiscard]] int wait_cqe_nr(io_uring_cqe** cqe, unsigned wait_nr) noexcept {
-    WaitSpec w;
-    w.nr = wait_nr;
-    return wait_cqes(cqe, w);
-  }
-  [[nodiscard]] int wait_cqes(io_uring_cqe** cqe, const WaitSpec& wait) noexcept;
-  [[nodiscard]] int wait_cqes(io_uring_cqe** cqe, unsigned wait_nr, const __kernel_timespec* ts,
-                              const sigset_t* sigmask) noexcept {
-    WaitSpec w;
-    w.nr = wait_nr;
-    w.timeout = ts;
-    w.sigmask = sigmask;
-    return wait_cqes(cqe, w);
-  }
   // Enters with GETEVENTS and min_complete 0: flushes overflowed CQEs into the ring and runs
   // deferred task work. Returns 0 or -errno (-EBADR: the kernel had to drop a CQE it could not
   // store, see cq_dropped()).
@@ -231,7 +186,33 @@ class Ring {
   // overflowing CQE and dropped it (even with IORING_FEAT_NODROP). Sticky.
   bool cq_dropped() const noexcept { return cq_dropped_; }
 
+  // ---- resizing (IORING_REGISTER_RESIZE_RINGS, 6.13) ----
+  // liburing's io_uring_resize_rings: new SQ and CQ sizes (cq_entries 0: the kernel's default,
+  // twice sq_entries), keeping every SQE and CQE not consumed yet. Publishes the SQEs handed out
+  // so far, has the kernel allocate the new rings and copy the pending entries into them, then maps
+  // the new rings and re-derives every pointer; the indices carry over. Every io_uring_sqe* and
+  // io_uring_cqe* taken from the ring before the call is dangling after it. Owner thread only.
+  // The kernel's answers: -EINVAL on rings without DEFER_TASKRUN (every SQPOLL ring, and
+  // Sharing::shared) and for bad sizes, -EOVERFLOW when more SQEs or CQEs are pending than the new
+  // rings hold (the old rings stay, untouched). The library's: -EOPNOTSUPP before 6.13 (which
+  // io_uring_register never answers to this opcode); an -errno of mmap after the kernel switched
+  // (then the ring is empty, as if moved from: the kernel's rings cannot be reached any more).
+  [[nodiscard]] int resize_rings(unsigned sq_entries, unsigned cq_entries = 0) noexcept;
+
+  // ---- registered wait arguments (6.13) ----
+  // liburing's io_uring_submit_and_wait_reg: submit() and wait for wait_nr CQEs, with the wait
+  // argument the kernel reads from the ring's registered wait region (register_wait_region,
+  // control.hpp) at index * sizeof(abi::reg_wait): its timeout (relative, with
+  // abi::IORING_REG_WAIT_TS), min_wait_usec and signal mask. Nothing is copied per call. One
+  // enter, the kernel's answer as is: submitted SQEs, -ETIME when the timeout passed first (even
+  // if SQEs were submitted), -EFAULT for an index outside the region (or no region), -EINVAL for
+  // unknown reg_wait flags. -EOPNOTSUPP before 6.13 (the library's; the kernel answers -EINVAL to
+  // the unknown enter flag).
+  [[nodiscard]] int submit_and_wait_reg(unsigned wait_nr, unsigned index) noexcept;
+
   // ---- the rest ----
+  // The queues themselves. Their get_sqe/peek/for_each default to 64-byte SQEs and 16-byte CQEs:
+  // on other ring types use BasicRing's accessors, which pass the right stride.
   SubmissionQueue& sq() noexcept { return sq_; }
   CompletionQueue& cq() noexcept { return cq_; }
   int fd() const noexcept { return ring_fd_; }
@@ -259,18 +240,43 @@ class Ring {
   // (-EINVAL before 6.12); uring::register_clock (control.hpp) turns that into -EOPNOTSUPP.
   [[nodiscard]] int register_clock(clockid_t clock) noexcept;
 
+ protected:
+  // Ring::create's work for every ring type: size_flags are the type's IORING_SETUP_SQE128 /
+  // CQE32 / CQE_MIXED. 0 or -errno; on failure the destructor releases what was set up.
+  int init(const Params& params, unsigned size_flags) noexcept;
+  // wait_cqes without the CQE pointer: 0 once wait.nr CQEs are ready, or -errno.
+  int wait_ready(const WaitSpec& wait) noexcept;
+  // submit_and_wait_min_timeout without the CQE pointer.
+  int submit_and_wait_bounded(unsigned wait_nr, const __kernel_timespec* ts, unsigned min_wait_usec,
+                              const sigset_t* sigmask) noexcept;
+  // poll_cqe's slow half: whether to enter (held-back completions, IOPOLL) and the enter.
+  bool worth_entering() const noexcept { return cq_needs_enter() || iopoll_; }
+
+  SubmissionQueue sq_;
+  CompletionQueue cq_;
+
  private:
+  // The three mappings of a ring, and the views derived from them.
+  struct Mapping {
+    void* sq_ring = nullptr;
+    std::size_t sq_ring_size = 0;
+    void* cq_ring = nullptr;  // == sq_ring with IORING_FEAT_SINGLE_MMAP
+    std::size_t cq_ring_size = 0;
+    void* sqes = nullptr;
+    std::size_t sqes_size = 0;
+    void unmap() noexcept;
+  };
+  // Checks the offsets and sizes in kp, maps the rings of ring_fd_ into *m and builds the queues
+  // into sq / cq. 0 or -errno (-EPROTO: offsets not usable); on failure *m holds what was mapped.
+  int map_rings(const io_uring_params& kp, Mapping* m, SubmissionQueue* sq,
+                CompletionQueue* cq) const noexcept;
   void release() noexcept;
-  // poll_cqe's slow half: one enter to fetch held-back completions, then a second look.
-  int fetch_cqe(io_uring_cqe** cqe) noexcept;
   // submit_and_wait's cold half when the cached thread id differs from the owner's: asks for the
   // id, then enters or answers -EXDEV.
   int enter_off_owner(unsigned to_submit, unsigned min_complete, unsigned flags) noexcept;
   // submit_and_wait for any setup (SQPOLL wake-ups, IOPOLL reaping) and any bound.
   int submit_general(unsigned pending, const WaitSpec& wait) noexcept;
 
-  SubmissionQueue sq_;
-  CompletionQueue cq_;
   int enter_fd_ = -1;         // the ring fd or its registered index
   unsigned enter_flags_ = 0;  // IORING_ENTER_REGISTERED_RING when enter_fd_ is an index
   unsigned setup_flags_ = 0;
@@ -285,12 +291,161 @@ class Ring {
   clockid_t clock_ = CLOCK_MONOTONIC;  // of WaitSpec deadlines
   int owner_tid_ = 0;
   int ring_fd_ = -1;
-  void* sq_ring_ = nullptr;
-  std::size_t sq_ring_size_ = 0;
-  void* cq_ring_ = nullptr;  // == sq_ring_ with IORING_FEAT_SINGLE_MMAP
-  std::size_t cq_ring_size_ = 0;
-  void* sqes_ = nullptr;
-  std::size_t sqes_size_ = 0;
+  Mapping map_;
 };
+
+// A ring whose SQEs are S and CQEs C (see SqeSize / CqeSize): the accessors below compute the
+// entry addresses with a compile-time stride, so the default Ring's are exactly the code of a
+// ring without the choice. Ring, BigRing and MixedCqRing below name the common ones; every
+// combination is instantiated in ring.cpp.
+template <SqeSize S, CqeSize C>
+class BasicRing : public RingCore {
+  static constexpr unsigned kSqeShift = S == SqeSize::b128 ? 1 : 0;
+  static constexpr unsigned kCqeShift = C == CqeSize::b32 ? 1 : 0;
+  static constexpr bool kMixed = C == CqeSize::mixed;
+
+ public:
+  // The IORING_SETUP_* flags the type sets up with.
+  static constexpr unsigned kSizeFlags = (S == SqeSize::b128 ? IORING_SETUP_SQE128 : 0U) |
+                                         (C == CqeSize::b32 ? IORING_SETUP_CQE32 : 0U) |
+                                         (kMixed ? IORING_SETUP_CQE_MIXED : 0U);
+  // Bytes of command payload from sqe.cmd (offset 48) for IORING_OP_URING_CMD.
+  static constexpr std::size_t kCmdBytes = S == SqeSize::b128 ? 80 : 16;
+
+  // Creates and maps a ring. Every flag in params.flags goes to the kernel as it is, so the
+  // kernel's errno comes back for what it refuses (-EINVAL for unknown bits, bad sizes and bad
+  // combinations, and for SQE128/CQE32 before 5.19 and CQE_MIXED before 6.18; -ENOSYS / -EPERM
+  // where io_uring is unavailable; -ENOMEM, -EMFILE ...). The library's own refusals:
+  // -EOPNOTSUPP for NO_MMAP and REGISTERED_FD_ONLY (the library maps the rings itself) and for an
+  // entry-size flag (SQE128, CQE32, CQE_MIXED) the type does not have (choose the type instead),
+  // -EPROTO when the kernel's ring offsets are not usable.
+  static Result<BasicRing> create(const Params& params = {}) noexcept;
+
+  BasicRing() noexcept = default;
+
+  // ---- submission ----
+  // The next free SQE (of 128 bytes with SqeSize::b128: the upper 64 are cmd's, see cmd()), or
+  // nullptr when the SQ is full (submit, then try again).
+  io_uring_sqe* get_sqe() noexcept { return sq_.template get_sqe<kSqeShift>(); }
+  // n SQEs at once, or none (a false batch) when fewer than n are free: see
+  // SubmissionQueue::get_sqes.
+  BasicSqeBatch<kSqeShift> get_sqes(unsigned n) noexcept {
+    return sq_.template get_sqes<kSqeShift>(n);
+  }
+  // The command payload of an IORING_OP_URING_CMD SQE of this ring: 80 bytes on a 128-byte SQE,
+  // 16 on a 64-byte one (addr3 and the pad after it). get_sqe leaves it as the last request did.
+  static std::span<std::byte, kCmdBytes> cmd(io_uring_sqe& sqe) noexcept {
+    return std::span<std::byte, kCmdBytes>(reinterpret_cast<std::byte*>(&sqe) + 48, kCmdBytes);
+  }
+  // liburing's names: io_uring_submit_and_wait_timeout / _min_timeout. *cqe gets the oldest CQE.
+  [[nodiscard]] int submit_and_wait_timeout(io_uring_cqe** cqe, unsigned wait_nr,
+                                            const __kernel_timespec* ts,
+                                            const sigset_t* sigmask) noexcept {
+    return submit_and_wait_min_timeout(cqe, wait_nr, ts, 0, sigmask);
+  }
+  [[nodiscard]] int submit_and_wait_min_timeout(io_uring_cqe** cqe, unsigned wait_nr,
+                                                const __kernel_timespec* ts, unsigned min_wait_usec,
+                                                const sigset_t* sigmask) noexcept {
+    const int ret = submit_and_wait_bounded(wait_nr, ts, min_wait_usec, sigmask);
+    *cqe = peek_cqe();
+    if (ret < 0) return ret;
+    return *cqe || wait_nr == 0 ? ret : -EAGAIN;
+  }
+
+  // ---- completion ----
+  // The oldest ready CQE or nullptr; never enters the kernel. Consume with cqe_seen()/advance().
+  // On a CQE32 ring cqe->big_cqe[0..1] are the extra words; on a CQE_MIXED ring they are where
+  // cqe->flags has IORING_CQE_F_32, and the pads (IORING_CQE_F_SKIP) are never shown.
+  io_uring_cqe* peek_cqe() noexcept {
+    if constexpr (kMixed)
+      return cq_.peek_mixed();
+    else
+      return cq_.template peek<kCqeShift>();
+  }
+  // Consumes the oldest CQE if peek_cqe has shown one; never moves past the CQ's tail.
+  void cqe_seen() noexcept {
+    if constexpr (kMixed) {
+      if (const io_uring_cqe* c = cq_.peek_mixed()) cq_.seen_mixed(c);
+    } else {
+      cq_.advance(1);
+    }
+  }
+  // Consumes `cqe` only if it is the oldest unconsumed CQE (what peek/wait returned).
+  void cqe_seen(const io_uring_cqe* cqe) noexcept {
+    if constexpr (kMixed)
+      cq_.seen_mixed(cqe);
+    else
+      cq_.template seen<kCqeShift>(cqe);
+  }
+  // Calls f(const io_uring_cqe&) for each ready CQE, then returns them to the kernel at once.
+  template <class F>
+  unsigned for_each_cqe(F&& f) noexcept(noexcept(f(std::declval<const io_uring_cqe&>()))) {
+    if constexpr (kMixed)
+      return cq_.for_each_mixed(static_cast<F&&>(f));
+    else
+      return cq_.template for_each<kCqeShift>(static_cast<F&&>(f));
+  }
+  // Every ready CQE, indexed, none consumed (then advance(batch.size())). Not on a mixed ring,
+  // whose entries have no fixed stride.
+  CompletionQueue::BasicBatch<kCqeShift> peek_batch() noexcept requires(!kMixed) {
+    return cq_.template peek_batch<kCqeShift>();
+  }
+  // liburing's io_uring_peek_batch_cqe: up to count CQE pointers into cqes; returns how many.
+  unsigned peek_batch_cqe(io_uring_cqe** cqes, unsigned count) noexcept requires(!kMixed) {
+    const auto b = peek_batch();
+    const unsigned n = count < b.size() ? count : b.size();
+    for (unsigned i = 0; i < n; ++i) cqes[i] = const_cast<io_uring_cqe*>(&b[i]);
+    return n;
+  }
+  // Like peek_cqe, but when the CQ looks empty while the kernel holds completions back (overflowed
+  // CQEs, DEFER_TASKRUN/COOP_TASKRUN work; the SQ flags say so; IOPOLL always) enters once to
+  // fetch them. Returns 0 with *cqe set, -EAGAIN when nothing is ready, or the kernel's -errno.
+  [[nodiscard]] int poll_cqe(io_uring_cqe** cqe) noexcept {
+    *cqe = peek_cqe();
+    if (*cqe) return 0;
+    return worth_entering() ? fetch_cqe(cqe) : -EAGAIN;
+  }
+  // Blocks until a CQE is ready; submits nothing (a consumer's call: submit() is the producer's).
+  // 0 with *cqe set, or -errno; -ETIME when the relative timeout (null: none) passes; -EINTR on a
+  // signal.
+  [[nodiscard]] int wait_cqe(io_uring_cqe** cqe,
+                             const __kernel_timespec* timeout = nullptr) noexcept {
+    WaitSpec w;
+    w.timeout = timeout;
+    return wait_cqes(cqe, w);
+  }
+  // liburing's io_uring_wait_cqe_nr and io_uring_wait_cqes: until wait.nr CQEs are ready.
+  [[nodiscard]] int wait_cqe_nr(io_uring_cqe** cqe, unsigned wait_nr) noexcept {
+    WaitSpec w;
+    w.nr = wait_nr;
+    return wait_cqes(cqe, w);
+  }
+  [[nodiscard]] int wait_cqes(io_uring_cqe** cqe, const WaitSpec& wait) noexcept {
+    const int ret = wait_ready(wait);
+    *cqe = peek_cqe();
+    if (*cqe) return 0;
+    return ret < 0 ? ret : -EAGAIN;
+  }
+  [[nodiscard]] int wait_cqes(io_uring_cqe** cqe, unsigned wait_nr, const __kernel_timespec* ts,
+                              const sigset_t* sigmask) noexcept {
+    WaitSpec w;
+    w.nr = wait_nr;
+    w.timeout = ts;
+    w.sigmask = sigmask;
+    return wait_cqes(cqe, w);
+  }
+
+ private:
+  // poll_cqe's slow half: one enter to fetch held-back completions, then a second look.
+  int fetch_cqe(io_uring_cqe** cqe) noexcept;
+};
+
+// 64-byte SQEs, 16-byte CQEs: the ring almost everyone wants.
+using Ring = BasicRing<SqeSize::b64, CqeSize::b16>;
+// 128-byte SQEs and 32-byte CQEs: NVMe/ublk passthrough (URING_CMD with an 80-byte command) and
+// every request whose CQE carries two more words.
+using BigRing = BasicRing<SqeSize::b128, CqeSize::b32>;
+// 64-byte SQEs, CQEs of both sizes (6.18): 32 bytes only where a request asks for them.
+using MixedCqRing = BasicRing<SqeSize::b64, CqeSize::mixed>;
 
 }  // namespace uring

@@ -22,7 +22,7 @@ inline bool too_many(std::size_t n) noexcept { return n > std::numeric_limits<un
 // REGISTER_FILES2 / BUFFERS2: `n` entries at `data`, slot i tagged tags[i] (0: none). -EINVAL
 // (the library's, before any system call) when the spans differ in size.
 template <class T>
-int rsrc_register_tags(Ring& ring, unsigned opcode, std::span<const T> data,
+int rsrc_register_tags(RingCore& ring, unsigned opcode, std::span<const T> data,
                        std::span<const std::uint64_t> tags) noexcept {
   if (too_many(data.size()) || tags.size() != data.size()) return -EINVAL;
   io_uring_rsrc_register reg{};
@@ -33,7 +33,7 @@ int rsrc_register_tags(Ring& ring, unsigned opcode, std::span<const T> data,
 }
 
 // REGISTER_FILES2 / BUFFERS2 with IORING_RSRC_REGISTER_SPARSE: `nr` empty slots.
-inline int rsrc_register_sparse(Ring& ring, unsigned opcode, unsigned nr) noexcept {
+inline int rsrc_register_sparse(RingCore& ring, unsigned opcode, unsigned nr) noexcept {
   io_uring_rsrc_register reg{};
   reg.nr = nr;
   reg.flags = IORING_RSRC_REGISTER_SPARSE;
@@ -42,7 +42,7 @@ inline int rsrc_register_sparse(Ring& ring, unsigned opcode, unsigned nr) noexce
 
 // FILES_UPDATE2 / BUFFERS_UPDATE: the count inside the struct, the struct's size as nr_args.
 template <class T>
-int rsrc_update_tags(Ring& ring, unsigned opcode, unsigned offset, std::span<const T> data,
+int rsrc_update_tags(RingCore& ring, unsigned opcode, unsigned offset, std::span<const T> data,
                      std::span<const std::uint64_t> tags) noexcept {
   if (too_many(data.size()) || tags.size() != data.size()) return -EINVAL;
   io_uring_rsrc_update2 up{};

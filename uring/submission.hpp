@@ -37,19 +37,24 @@ struct SqRingView {
 // value the caller keeps in registers, so writing the SQEs cannot make the compiler reload the
 // queue's indices between them (SQE fields may alias them as far as it knows).
 // A refused reservation is false (`if (!batch)`); a granted one of 0 SQEs is true with size() 0.
-class SqeBatch {
+// Shift: log2 of the SQE size in 64-byte units (1 on an IORING_SETUP_SQE128 ring).
+template <unsigned Shift>
+class BasicSqeBatch {
  public:
   unsigned size() const noexcept { return count_; }
   explicit operator bool() const noexcept { return sqes_ != nullptr; }
-  io_uring_sqe& operator[](unsigned i) const noexcept { return sqes_[(first_ + i) & mask_]; }
+  io_uring_sqe& operator[](unsigned i) const noexcept {
+    return sqes_[((first_ + i) & mask_) << Shift];
+  }
 
  private:
   friend class SubmissionQueue;
-  SqeBatch(io_uring_sqe* sqes, unsigned first, unsigned mask, unsigned count) noexcept
+  BasicSqeBatch(io_uring_sqe* sqes, unsigned first, unsigned mask, unsigned count) noexcept
       : sqes_(sqes), first_(first), mask_(mask), count_(count) {}
   io_uring_sqe* sqes_;
   unsigned first_, mask_, count_;
 };
+using SqeBatch = BasicSqeBatch<0>;
 
 class SubmissionQueue {
  public:
@@ -68,7 +73,11 @@ class SubmissionQueue {
 
   // The next free SQE, or nullptr when all `entries` slots hold SQEs the kernel has not consumed
   // yet (submit, then try again). The SQE keeps whatever the last request left in it: a prep
-  // function overwrites every field but user_data.
+  // function overwrites every field but user_data (and not the upper 64 bytes of a 128-byte SQE).
+  // Shift is log2 of the SQE size in 64-byte units: 0, or 1 on an IORING_SETUP_SQE128 ring (slot
+  // i starts at sqes[i << 1]; the kernel indexes it the same way). Only the ring type chooses it
+  // (BasicRing), so that the default ring's accessor is the same code as without the parameter.
+  template <unsigned Shift = 0>
   io_uring_sqe* get_sqe() noexcept {
     if (tail_ == limit_) {
       // Only when the cached limit says "full" do we look at the kernel's head again: it only
@@ -76,18 +85,19 @@ class SubmissionQueue {
       refresh_limit();
       if (tail_ == limit_) return nullptr;
     }
-    return &sqes_[tail_++ & mask_];
+    return &sqes_[(tail_++ & mask_) << Shift];
   }
 
   // n SQEs at once, or none (a false batch) when fewer than n slots are free: all or nothing, like
   // get_sqe's nullptr. n == 0 is granted: a true batch of size 0. Every SQE of the batch must be
   // prepared before the next flush.
-  SqeBatch get_sqes(unsigned n) noexcept {
+  template <unsigned Shift = 0>
+  BasicSqeBatch<Shift> get_sqes(unsigned n) noexcept {
     if (limit_ - tail_ < n) {
       refresh_limit();
-      if (limit_ - tail_ < n) return SqeBatch(nullptr, 0, 0, 0);
+      if (limit_ - tail_ < n) return BasicSqeBatch<Shift>(nullptr, 0, 0, 0);
     }
-    const SqeBatch batch(sqes_, tail_, mask_, n);
+    const BasicSqeBatch<Shift> batch(sqes_, tail_, mask_, n);
     tail_ += n;
     return batch;
   }

@@ -78,7 +78,8 @@ struct Cqe {
 };
 
 // Waits for one CQE (1 s at most), copies it out and consumes it.
-inline Cqe wait_one(uring::Ring& ring) {
+template <class R = uring::Ring>
+Cqe wait_one(R& ring) {
   __kernel_timespec ts{1, 0};
   io_uring_cqe* cqe = nullptr;
   const int ret = ring.wait_cqe(&cqe, &ts);
@@ -89,7 +90,8 @@ inline Cqe wait_one(uring::Ring& ring) {
 }
 
 // Everything ready now (after one enter to flush held-back completions).
-inline std::vector<Cqe> drain(uring::Ring& ring) {
+template <class R = uring::Ring>
+std::vector<Cqe> drain(R& ring) {
   std::vector<Cqe> out;
   REQUIRE(ring.get_events() == 0);
   ring.for_each_cqe([&](const io_uring_cqe& c) { out.push_back({c.user_data, c.res, c.flags}); });

@@ -271,3 +271,92 @@ TEST_CASE("a CQ-only peer: every CQE seen once, in order, its slot reused only a
   REQUIRE(next == kTotal);
   REQUIRE(r.cq_head.v == 0xfffff000U + static_cast<unsigned>(kTotal));
 }
+
+TEST_CASE("128-byte SQEs and 32-byte CQEs: the accessors step two slots of the array",
+          "[accessor]") {
+  // 4 entries of 2 slots each; indices start 3 below the 32-bit wrap.
+  FakeRings r(4, 4, 0xfffffffdU);
+  r.sqes.resize(8);
+  r.cqes.resize(8);
+  uring::SubmissionQueue sq(uring::SqRingView{&r.sq_head.v, &r.sq_tail.v, &r.sq_flags.v,
+                                              &r.sq_dropped.v, r.sqes.data(), 4});
+  uring::CompletionQueue cq(uring::CqRingView{&r.cq_head.v, &r.cq_tail.v, &r.cq_overflow.v,
+                                              &r.cq_flags.v, r.cqes.data(), 4});
+  // Index 0xfffffffd & 3 == 1: slot 2, then slots 4, 6, 0 (the mask wraps before the shift).
+  CHECK(sq.get_sqe<1>() == &r.sqes[2]);
+  const uring::BasicSqeBatch<1> b = sq.get_sqes<1>(3);
+  REQUIRE(b);
+  CHECK(&b[0] == &r.sqes[4]);
+  CHECK(&b[1] == &r.sqes[6]);
+  CHECK(&b[2] == &r.sqes[0]);
+  CHECK(sq.get_sqe<1>() == nullptr);
+  CHECK(sq.flush() == 4);
+  CHECK(r.sq_tail.v == 1U);  // 0xfffffffd + 4, wrapped
+
+  // Three 32-byte CQEs at entries 1, 2, 3 (slots 2, 4, 6), their extra words in the next slot.
+  for (unsigned i = 0; i < 3; ++i) {
+    r.cqes[2 * ((0xfffffffdU + i) & 3)].user_data = 10 + i;
+    r.cqes[2 * ((0xfffffffdU + i) & 3) + 1].user_data = 20 + i;  // big_cqe[0]
+  }
+  store_release(&r.cq_tail.v, 0xfffffffdU + 3);
+  io_uring_cqe* first = cq.peek<1>();
+  REQUIRE(first == &r.cqes[2]);
+  CHECK(first->big_cqe[0] == 20U);
+  CHECK(!cq.seen<1>(&r.cqes[3]));  // the second half of an entry is no CQE of its own
+  CHECK(cq.seen<1>(first));
+  const auto batch = cq.peek_batch<1>();
+  REQUIRE(batch.size() == 2);
+  CHECK(&batch[1] == &r.cqes[6]);
+  std::vector<std::uint64_t> extra;
+  CHECK(cq.for_each<1>([&](const io_uring_cqe& c) { extra.push_back(c.big_cqe[0]); }) == 2);
+  CHECK(extra == std::vector<std::uint64_t>{21, 22});
+  CHECK(r.cq_head.v == 0xfffffffdU + 3);
+}
+
+TEST_CASE("CQE_MIXED: 32-byte CQEs take two slots, the pad before the wrap is never shown",
+          "[accessor]") {
+  // 8 slots, starting 2 below the 32-bit wrap (index 0xfffffffe is slot 6).
+  FakeRings r(2, 8, 0xfffffffeU);
+  auto cq = r.cq();
+  const auto post = [&](unsigned index, std::uint64_t ud, unsigned flags) {
+    io_uring_cqe& c = r.cqes[index & 7];
+    c.user_data = ud;
+    c.res = 0;
+    c.flags = flags;
+  };
+  // Slot 6: a small CQE; slot 7: a pad (a big one cannot start at the last slot); slots 0-1: the
+  // big one; slot 2: a small one. Tail = start + 5.
+  const unsigned s = 0xfffffffeU;
+  post(s, 1, 0);
+  post(s + 1, 0, IORING_CQE_F_SKIP);
+  post(s + 2, 2, IORING_CQE_F_32);
+  r.cqes[(s + 3) & 7].user_data = 0xb16;  // big_cqe[0] of the big one
+  post(s + 4, 3, 0);
+  store_release(&r.cq_tail.v, s + 5);
+  CHECK(cq.ready() == 5);
+
+  io_uring_cqe* c = cq.peek_mixed();
+  REQUIRE(c == &r.cqes[6]);
+  CHECK(cq.seen_mixed(c));
+  CHECK(r.cq_head.v == s + 1);
+  c = cq.peek_mixed();  // steps over the pad, privately
+  REQUIRE(c == &r.cqes[0]);
+  CHECK(c->user_data == 2U);
+  CHECK(c->big_cqe[0] == 0xb16U);
+  CHECK(r.cq_head.v == s + 1);  // the pad reaches the kernel with the next head store
+  CHECK(cq.seen_mixed(c));      // two slots
+  CHECK(r.cq_head.v == s + 4);
+  std::vector<std::uint64_t> seen;
+  CHECK(cq.for_each_mixed([&](const io_uring_cqe& q) { seen.push_back(q.user_data); }) == 1);
+  CHECK(seen == std::vector<std::uint64_t>{3});
+  CHECK(r.cq_head.v == s + 5);
+  CHECK(cq.peek_mixed() == nullptr);
+
+  // Only a pad ready: nothing to show, and publish_head hands the slot back.
+  post(s + 5, 0, IORING_CQE_F_SKIP);
+  store_release(&r.cq_tail.v, s + 6);
+  CHECK(cq.peek_mixed() == nullptr);
+  CHECK(r.cq_head.v == s + 5);
+  cq.publish_head();
+  CHECK(r.cq_head.v == s + 6);
+}
