@@ -367,6 +367,24 @@ int RingCore::enter(unsigned to_submit, unsigned min_complete, unsigned flags,
   return ret;
 }
 
+int RingCore::submit_and_get_events() noexcept {
+  const unsigned pending = sq_.flush();
+  const bool sqpoll = setup_flags_ & IORING_SETUP_SQPOLL;
+  unsigned flags = IORING_ENTER_GETEVENTS;
+  // As submit_general: the poller consumes the SQ itself and is woken only when it sleeps
+  // (needs_wakeup's full fence orders our tail store before its look at the flags).
+  if (sqpoll && pending != 0 && sq_.needs_wakeup()) flags |= IORING_ENTER_SQ_WAKEUP;
+  const int ret = enter(sqpoll ? 0 : pending, 0, flags, nullptr);
+  if (ret < 0 && ret != -EBADR) return ret;  // -EBADR: a CQE was dropped (cq_dropped()); go on
+  return sqpoll ? static_cast<int>(pending) : (ret < 0 ? 0 : ret);
+}
+
+int RingCore::sqring_wait() noexcept {
+  if (!(setup_flags_ & IORING_SETUP_SQPOLL) || sq_.space_left() != 0) return 0;
+  const int ret = enter(0, 0, IORING_ENTER_SQ_WAIT, nullptr);
+  return ret < 0 ? ret : 0;
+}
+
 int RingCore::enter_off_owner(unsigned to_submit, unsigned min_complete, unsigned flags) noexcept {
   if (!on_owner_thread()) return -EXDEV;
   return sys::io_uring_enter(enter_fd_, to_submit, min_complete, flags, nullptr);

@@ -173,6 +173,14 @@ class RingCore {
     const int ret = enter(0, 0, IORING_ENTER_GETEVENTS, nullptr);
     return ret < 0 ? ret : 0;
   }
+  // liburing's io_uring_submit_and_get_events: submits what is queued and enters with GETEVENTS
+  // even when nothing is (flushing overflowed CQEs, running deferred task work), waiting for
+  // nothing. Returns the number submitted (SQPOLL: published for the poller), or -errno.
+  [[nodiscard]] int submit_and_get_events() noexcept;
+  // liburing's io_uring_sqring_wait: on an SQPOLL ring whose SQ is full, blocks until the poller
+  // has consumed an entry (IORING_ENTER_SQ_WAIT, 5.10). 0 at once when the SQ has room or the
+  // ring is not SQPOLL; else 0 or the kernel's -errno.
+  [[nodiscard]] int sqring_wait() noexcept;
   // liburing's io_uring_cq_eventfd_enabled / _toggle: whether the kernel signals an eventfd
   // registered on this ring (register_eventfd) when it posts CQEs. The toggle answers
   // -EOPNOTSUPP (the library's) on kernels without the CQ flags word (before 5.8).
@@ -413,6 +421,10 @@ class BasicRing : public RingCore {
     WaitSpec w;
     w.timeout = timeout;
     return wait_cqes(cqe, w);
+  }
+  // liburing's io_uring_wait_cqe_timeout: wait_cqe bounded by the relative timeout ts.
+  [[nodiscard]] int wait_cqe_timeout(io_uring_cqe** cqe, const __kernel_timespec* ts) noexcept {
+    return wait_cqe(cqe, ts);
   }
   // liburing's io_uring_wait_cqe_nr and io_uring_wait_cqes: until wait.nr CQEs are ready.
   [[nodiscard]] int wait_cqe_nr(io_uring_cqe** cqe, unsigned wait_nr) noexcept {

@@ -152,8 +152,10 @@ class SubmissionQueue {
   unsigned pending() const noexcept { return tail_ - load_acquire(khead_); }
   // SQEs handed out by get_sqe and not yet published by flush().
   unsigned unpublished() const noexcept { return tail_ - published_; }
-  // Free slots as far as the last look at the kernel's head knows (it may be more by now).
-  unsigned space_left() const noexcept { return limit_ - tail_; }
+  // Free slots now: entries minus what is handed out and not yet consumed, with an acquire load
+  // of the kernel's head (as liburing's io_uring_sq_space_left). get_sqe keeps its own cached
+  // limit and reloads the head only when that runs out.
+  unsigned space_left() const noexcept { return entries_ - pending(); }
 
  private:
   void refresh_limit() noexcept { limit_ = load_acquire(khead_) + entries_; }

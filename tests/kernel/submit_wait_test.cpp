@@ -406,3 +406,47 @@ TEST_CASE("DEFER_TASKRUN without TASKRUN_FLAG: poll_cqe still finds the completi
   CHECK(cqe->user_data == 8);
   CHECK(cqe->res == 1);
 }
+
+TEST_CASE("liburing's wait_cqe_timeout, submit_and_get_events and sqring_wait",
+          "[wait][liburing_names]") {
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  auto ring = test::make_ring(mode, 8);
+  __kernel_timespec ts{0, 20'000'000};
+  io_uring_cqe* cqe = nullptr;
+  CHECK(ring.wait_cqe_timeout(&cqe, &ts) == -ETIME);
+  CHECK(cqe == nullptr);
+
+  // submit_and_get_events: the count submitted (SQPOLL: published), nothing waited for; the CQEs
+  // then come without another submit (a wait enters only to collect them).
+  queue_nop(ring, 1);
+  queue_nop(ring, 2);
+  test::idle(ring);
+  CHECK(ring.submit_and_get_events() == 2);
+  CHECK(ring.sq_ready() == (mode == test::Mode::sqpoll ? ring.sq_ready() : 0u));
+  REQUIRE(ring.wait_cqe_timeout(&cqe, nullptr) == 0);
+  CHECK(cqe->user_data == 1);
+  ring.cqe_seen(cqe);
+  REQUIRE(ring.wait_cqe(&cqe) == 0);
+  CHECK(cqe->user_data == 2);
+  ring.cqe_seen(cqe);
+  CHECK(ring.submit_and_get_events() == 0);  // nothing queued: enters anyway, submits nothing
+  CHECK(ring.cq_ready() == 0);
+
+  // sqring_wait: at once without SQPOLL or with room; with SQPOLL and a full SQ, until the poller
+  // consumed an entry (the submit before it woke the poller).
+  CHECK(ring.sqring_wait() == 0);
+  test::idle(ring);
+  for (std::uint64_t i = 0; i < 8; ++i) queue_nop(ring, 10 + i);
+  CHECK(ring.sq_space_left() == 0);
+  CHECK(ring.submit() == (mode == test::Mode::sqpoll ? 8 : 8));
+  CHECK(ring.sqring_wait() == 0);
+  CHECK(ring.sq_space_left() >= 1);
+  unsigned got = 0;
+  while (got < 8) {
+    REQUIRE(ring.wait_cqe(&cqe) == 0);
+    CHECK(cqe->user_data == 10 + got);
+    ring.cqe_seen(cqe);
+    ++got;
+  }
+}
