@@ -101,9 +101,10 @@ uring::Params ring_params(const ServeOptions& o) {
 }
 
 // The loop both kinds of thread run: submit, wait for one CQE, hand every ready CQE to `on_cqe`,
-// until `done()`.
-template <class OnCqe, class Done>
-void run_loop(uring::Ring& ring, Server::Shared& s, OnCqe on_cqe, Done done) {
+// then call `after_batch()`, until `done()`.
+template <class OnCqe, class AfterBatch, class Done>
+void run_loop(uring::Ring& ring, Server::Shared& s, OnCqe on_cqe, AfterBatch after_batch,
+              Done done) {
   while (!done()) {
     if (ring.cq_has_overflow()) s.cq_overflow.add();
     const int r = ring.submit_and_wait(1);
@@ -112,6 +113,7 @@ void run_loop(uring::Ring& ring, Server::Shared& s, OnCqe on_cqe, Done done) {
       break;
     }
     ring.for_each_cqe([&](const io_uring_cqe& c) { on_cqe(c); });
+    after_batch();
   }
 }
 
@@ -141,7 +143,7 @@ class Worker {
 
   void run() {
     run_loop(
-        ring_, s_, [&](const io_uring_cqe& c) { on_cqe(c); },
+        ring_, s_, [&](const io_uring_cqe& c) { on_cqe(c); }, [] {},
         [&] { return stopping_ && open_ == 0 && cancels_ == 0; });
   }
 
@@ -349,6 +351,11 @@ class Acceptor {
     run_loop(
         ring_, s_, [&](const io_uring_cqe& c) { on_cqe(c); },
         [&] {
+          // Plain mode: every fd this batch of CQEs accepted goes into the table in one request.
+          if (o_.plain_accept) flush_fds();
+          refill();
+        },
+        [&] {
           return stopping_ && owned_ == 0 && fds_.empty() && !multishot_ && singles_ == 0 &&
                  inflight_ == 0 && !timer_ && !update_ && plain_closes_ == 0 && cancels_ == 0;
         });
@@ -426,7 +433,6 @@ class Acceptor {
         std::fprintf(stderr, "handoff: acceptor %u: unknown CQE %llx\n", s_.index,
                      static_cast<unsigned long long>(c.user_data));
     }
-    refill();
   }
 
   void on_accept(const io_uring_cqe& c) {
@@ -448,7 +454,7 @@ class Acceptor {
     s_.accepted.add();
     if (o_.plain_accept) {
       fds_.push_back(c.res);
-      return flush_fds();
+      return;
     }
     take_slot();
     handoff(static_cast<unsigned>(c.res));
@@ -549,30 +555,35 @@ class Acceptor {
     ++inflight_;
   }
 
+  // Only a failed MSG_RING posts (CQE_SKIP_SUCCESS). A failed skip-success request also silences
+  // the requests its failure cancels (the kernel's REQ_F_SKIP_LINK_CQES): the linked close posts
+  // nothing, so this CQE alone says the slot is still ours. Try again (the least loaded worker may
+  // be another one now) after a short wait, or close it at stop.
   void on_handoff_msg(const io_uring_cqe& c) {
-    // Only failures post (CQE_SKIP_SUCCESS); the linked close then answers -ECANCELED.
-    if (c.res == -ENFILE)
-      s_.worker_full.add();
-    else
-      s_.handoff_errors.add();
-  }
-
-  void on_handoff_close(const io_uring_cqe& c) {
     const unsigned slot = slot_of(c.user_data);
     const unsigned w = worker_of(c.user_data);
     --pending_[w];
     --inflight_;
-    if (c.res == 0) {
-      release_slot();
-      s_.handed_off.add();
-      return;
-    }
-    // The worker did not take it: the slot is still ours. Try the other workers now, or hold it
-    // and try again shortly.
+    if (c.res == -ENFILE)
+      s_.worker_full.add();
+    else
+      s_.handoff_errors.add();
     if (stopping_) return close_held(slot);
     held_.push_back(slot);
     s_.held_max.max(held_.size());
     if (!timer_) arm_timer();
+  }
+
+  // The linked close: 0 once MSG_RING installed the file in the worker's table.
+  void on_handoff_close(const io_uring_cqe& c) {
+    const unsigned w = worker_of(c.user_data);
+    --pending_[w];
+    --inflight_;
+    release_slot();
+    if (c.res == 0)
+      s_.handed_off.add();
+    else
+      s_.handoff_errors.add();  // the worker has the file; our slot's state is the kernel's
   }
 
   void arm_timer() {
