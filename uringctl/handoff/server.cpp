@@ -196,6 +196,7 @@ class Worker {
     if (!more) k.recv_armed = false;
     if (c.res > 0) {
       const std::uint16_t bid = uring::cqe_buffer_id(c);
+      ++bufs_held_;
       len_[bid] = static_cast<unsigned>(c.res);
       next_[bid] = kNoBuf;
       if (k.tail == kNoBuf)
@@ -213,6 +214,12 @@ class Worker {
     if (c.res == -ENOBUFS && !stopping_ && !k.done) {
       // The buffer ring ran dry: multishot ended. Re-arm once a send gives a buffer back.
       s_.enobufs.add();
+      if (bufs_held_ < o_.bufs_per_worker) {
+        // Buffers came back between the kernel's attempt and this CQE: no recycle is coming
+        // that would re-arm it, so re-arm now.
+        s_.rearmed.add();
+        return arm_recv(slot);
+      }
       k.waiting_bufs = true;
       waiting_.push_back(slot);
       return;
@@ -233,6 +240,7 @@ class Worker {
   }
 
   void recycle(std::uint16_t bid) {
+    --bufs_held_;
     (void)bufs_.recycle(bid);
     bufs_.publish();
     if (waiting_.empty()) return;
@@ -333,6 +341,7 @@ class Worker {
   std::vector<unsigned> waiting_;    // slots whose recv ended with -ENOBUFS
   unsigned open_ = 0;
   unsigned cancels_ = 0;
+  unsigned bufs_held_ = 0;  // buffers named by recv CQEs and not recycled yet
   bool stopping_ = false;
 };
 
@@ -364,16 +373,17 @@ class Acceptor {
  private:
   io_uring_sqe& sqe() { return *next_sqe(ring_, s_.sq_full); }
 
-  // Slots the accepts in flight could still take: what is left is free.
-  unsigned free_slots() const {
-    const unsigned used =
-        owned_ + singles_ + static_cast<unsigned>(fds_.size()) + (update_ ? update_n_ : 0);
+  // Slots not taken by a connection we own (or, in plain mode, by accepted fds waiting for the
+  // table): what accepts in flight may still fill.
+  unsigned untaken_slots() const {
+    const unsigned used = owned_ + static_cast<unsigned>(fds_.size()) + (update_ ? update_n_ : 0);
     return used >= o_.acceptor_slots ? 0 : o_.acceptor_slots - used;
   }
 
   void refill() {
     if (stopping_) return;
-    const unsigned free = free_slots();
+    const unsigned untaken = untaken_slots();
+    const unsigned free = untaken > singles_ ? untaken - singles_ : 0;
     if (multishot_) {
       if (free <= o_.multishot_reserve && !multishot_cancel_) {
         // Too close to a full table for an accept that may take any number of slots.
@@ -398,7 +408,7 @@ class Acceptor {
       return;
     }
     // One single-shot accept per free slot, so that no accept can meet a full table.
-    const unsigned want = std::min(free, kMaxSingles);
+    const unsigned want = std::min(untaken, kMaxSingles);
     if (want == 0 && singles_ == 0 && !deferred_) {
       s_.accept_deferred.add();
       deferred_ = true;
@@ -686,9 +696,7 @@ void worker_thread(const ServeOptions& o, Server::Shared& s, std::latch& ready) 
     ready.count_down();
     return;
   }
-  for (unsigned i = 0; i < o.bufs_per_worker; ++i)
-    (void)bufs->recycle(static_cast<std::uint16_t>(i));
-  bufs->publish();
+  // BufRing::create provided every buffer already.
   s.ring_fd.store(ring->fd());
   ready.count_down();
   Worker w(o, s, *ring, *bufs);
