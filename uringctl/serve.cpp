@@ -107,6 +107,7 @@ void print_summary(const handoff::ServeStats& st, bool json, const char* mode) {
     num("held_max", a.held_max);
     num("closed_at_stop", a.closed_at_stop);
     num("files_updates", a.files_updates);
+    num("cancelled_close_cqes", a.cancelled_close_cqes);
     num("sq_full", a.sq_full);
     num("cq_overflow", a.cq_overflow);
     out += "}";

@@ -200,7 +200,17 @@ TEST_CASE("hand-off server back-pressure: tables of 4 slots", "[handoff]") {
   for (unsigned i = 0; i < 8; ++i) {
     first.push_back(connect_to(port));
     REQUIRE(first.back() >= 0);
-    REQUIRE(echo(first.back(), i, 100));
+    const bool echoed = echo(first.back(), i, 100);
+    if (!echoed) {
+      const auto x = s.stats();
+      FAIL("connection " << i << ": accepted " << x.accepted << " handed_off " << x.handed_off
+                         << " worker_full " << x.acceptors[0].worker_full << " retries "
+                         << x.acceptors[0].handoff_retries << " held_max "
+                         << x.acceptors[0].held_max << " open " << x.workers[0].open << "/"
+                         << x.workers[1].open << " served " << x.workers[0].served << "/"
+                         << x.workers[1].served << " bytes " << x.bytes_echoed
+                         << " cancelled_close_cqes " << x.acceptors[0].cancelled_close_cqes);
+    }
   }
   // The worker may echo before the acceptor has reaped the linked close: wait for it.
   auto st = wait_for(s, [](const handoff::ServeStats& x) { return x.handed_off == 8; });

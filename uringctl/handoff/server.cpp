@@ -22,7 +22,8 @@ namespace handoff {
 
 namespace {
 
-// user_data: the kind in the top byte, a worker index in bits 32..47, a slot in bits 0..31.
+// user_data: the kind in the top byte, an attempt number in bits 48..55 (hand-offs), a worker
+// index in bits 32..47, a slot in bits 0..31.
 enum Kind : std::uint64_t {
   kAccept = 1,
   kHandoffMsg,    // the MSG_RING SEND_FD (CQE only on failure: CQE_SKIP_SUCCESS)
@@ -44,6 +45,10 @@ constexpr std::uint64_t ud(Kind k, unsigned worker = 0, unsigned slot = 0) {
 constexpr Kind kind_of(std::uint64_t u) { return static_cast<Kind>(u >> 56); }
 constexpr unsigned worker_of(std::uint64_t u) { return static_cast<unsigned>(u >> 32) & 0xffff; }
 constexpr unsigned slot_of(std::uint64_t u) { return static_cast<unsigned>(u); }
+constexpr std::uint64_t with_attempt(std::uint64_t u, std::uint8_t attempt) {
+  return u | (std::uint64_t{attempt} << 48);
+}
+constexpr std::uint8_t attempt_of(std::uint64_t u) { return static_cast<std::uint8_t>(u >> 48); }
 
 constexpr std::uint16_t kNoBuf = 0xffff;
 constexpr unsigned kFilesBatch = 32;  // plain mode: fds per FILES_UPDATE
@@ -75,7 +80,7 @@ struct Server::Shared {
       cq_overflow;
   Counter accepted, handed_off, slots_in_use, accept_enfile, accept_errors, multishot_armed,
       single_accepts, accept_deferred, worker_full, handoff_errors, handoff_retries, held_max,
-      closed_at_stop, files_updates;
+      closed_at_stop, files_updates, cancelled_close_cqes;
 };
 
 namespace {
@@ -556,44 +561,57 @@ class Acceptor {
     io_uring_sqe* m = ring_.get_sqe();
     uring::prep_msg_ring_fd_alloc(*m, workers_[w]->ring_fd.load(std::memory_order_relaxed),
                                   static_cast<int>(slot), ud(kConn, s_.index), 0);
-    m->user_data = ud(kHandoffMsg, w, slot);
+    const std::uint8_t attempt = attempt_[slot];
+    m->user_data = with_attempt(ud(kHandoffMsg, w, slot), attempt);
     m->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
     io_uring_sqe* cl = ring_.get_sqe();
     uring::prep_close_direct(*cl, slot);
-    cl->user_data = ud(kHandoffClose, w, slot);
+    cl->user_data = with_attempt(ud(kHandoffClose, w, slot), attempt);
     ++pending_[w];
     ++inflight_;
   }
 
   // Only a failed MSG_RING posts (CQE_SKIP_SUCCESS). A failed skip-success request also silences
-  // the requests its failure cancels (the kernel's REQ_F_SKIP_LINK_CQES): the linked close posts
-  // nothing, so this CQE alone says the slot is still ours. Try again (the least loaded worker may
-  // be another one now) after a short wait, or close it at stop.
+  // the requests its failure cancels (the kernel's REQ_F_SKIP_LINK_CQES), so the linked close
+  // normally posts nothing; should a kernel post it (-ECANCELED) the attempt number makes the
+  // second of the two failure CQEs of one attempt stale. The first one says the slot is still
+  // ours: try again after a short wait (the least loaded worker may be another one then), or
+  // close it at stop.
   void on_handoff_msg(const io_uring_cqe& c) {
-    const unsigned slot = slot_of(c.user_data);
-    const unsigned w = worker_of(c.user_data);
-    --pending_[w];
-    --inflight_;
     if (c.res == -ENFILE)
       s_.worker_full.add();
     else
       s_.handoff_errors.add();
-    if (stopping_) return close_held(slot);
-    held_.push_back(slot);
-    s_.held_max.max(held_.size());
-    if (!timer_) arm_timer();
+    handoff_failed(c.user_data);
   }
 
   // The linked close: 0 once MSG_RING installed the file in the worker's table.
   void on_handoff_close(const io_uring_cqe& c) {
-    const unsigned w = worker_of(c.user_data);
-    --pending_[w];
+    if (c.res == -ECANCELED) {
+      s_.cancelled_close_cqes.add();
+      return handoff_failed(c.user_data);
+    }
+    const unsigned slot = slot_of(c.user_data);
+    if (attempt_of(c.user_data) != attempt_[slot]) return;  // cannot happen: success is last
+    --pending_[worker_of(c.user_data)];
     --inflight_;
     release_slot();
     if (c.res == 0)
       s_.handed_off.add();
     else
       s_.handoff_errors.add();  // the worker has the file; our slot's state is the kernel's
+  }
+
+  void handoff_failed(std::uint64_t user_data) {
+    const unsigned slot = slot_of(user_data);
+    if (attempt_of(user_data) != attempt_[slot]) return;  // the other CQE of a failed attempt
+    ++attempt_[slot];
+    --pending_[worker_of(user_data)];
+    --inflight_;
+    if (stopping_) return close_held(slot);
+    held_.push_back(slot);
+    s_.held_max.max(held_.size());
+    if (!timer_) arm_timer();
   }
 
   void arm_timer() {
@@ -657,7 +675,8 @@ class Acceptor {
   const std::vector<std::unique_ptr<Server::Shared>>& workers_;
   std::vector<unsigned> pending_;  // by worker: hand-offs in flight
   std::vector<unsigned> held_;     // slots waiting for a worker with room
-  std::vector<int> fds_;           // plain mode: accepted fds not yet in the table
+  std::vector<std::uint8_t> attempt_ = std::vector<std::uint8_t>(o_.acceptor_slots);  // by slot
+  std::vector<int> fds_;  // plain mode: accepted fds not yet in the table
   int update_fds_[kFilesBatch] = {};
   int update_slots_[kFilesBatch] = {};  // FILES_UPDATE writes the allocated slots here
   unsigned update_n_ = 0;
@@ -879,6 +898,7 @@ ServeStats Server::stats() const {
     x.held_max = a->held_max.get();
     x.closed_at_stop = a->closed_at_stop.get();
     x.files_updates = a->files_updates.get();
+    x.cancelled_close_cqes = a->cancelled_close_cqes.get();
     x.sq_full = a->sq_full.get();
     x.cq_overflow = a->cq_overflow.get();
     st.accepted += x.accepted;

@@ -69,6 +69,9 @@ struct AcceptorStats {
   std::uint64_t held_max = 0;         // most slots held at once waiting for a worker
   std::uint64_t closed_at_stop = 0;   // held connections closed by stop() (never handed off)
   std::uint64_t files_updates = 0;    // plain mode: FILES_UPDATE requests (batches)
+  // Linked closes that posted -ECANCELED after a failed MSG_RING (kernels that do not silence
+  // them; 6.18 does): ignored beyond this count.
+  std::uint64_t cancelled_close_cqes = 0;
   std::uint64_t sq_full = 0;
   std::uint64_t cq_overflow = 0;
 };
