@@ -125,6 +125,7 @@ void print_summary(const handoff::ServeStats& st, bool json, const char* mode) {
     num("rearmed", w.rearmed);
     num("short_sends", w.short_sends);
     num("conn_errors", w.conn_errors);
+    num("last_error", w.last_error);
     num("sq_full", w.sq_full);
     num("cq_overflow", w.cq_overflow);
     out += "}";

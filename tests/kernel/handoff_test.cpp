@@ -31,7 +31,7 @@ int count_fds() {
 
 int connect_to(std::uint16_t port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
+  if (fd < 0) return -errno;
   timeval tv{5, 0};  // a lost echo fails the test instead of hanging it
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
@@ -40,8 +40,9 @@ int connect_to(std::uint16_t port) {
   a.sin_port = htons(port);
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0) {
+    const int e = errno;
     ::close(fd);
-    return -1;
+    return -e;  // -errno, for the failure message
   }
   return fd;
 }
@@ -209,7 +210,9 @@ TEST_CASE("hand-off server back-pressure: tables of 4 slots", "[handoff]") {
                          << x.acceptors[0].held_max << " open " << x.workers[0].open << "/"
                          << x.workers[1].open << " served " << x.workers[0].served << "/"
                          << x.workers[1].served << " bytes " << x.bytes_echoed
-                         << " cancelled_close_cqes " << x.acceptors[0].cancelled_close_cqes);
+                         << " cancelled_close_cqes " << x.acceptors[0].cancelled_close_cqes
+                         << " last error " << std::hex << x.workers[0].last_error << "/"
+                         << x.workers[1].last_error);
     }
   }
   // The worker may echo before the acceptor has reaped the linked close: wait for it.
@@ -298,4 +301,6 @@ TEST_CASE("hand-off server: a dry buffer ring ends multishot recv, re-armed afte
   CHECK(st.workers[0].enobufs >= 1);
   CHECK(st.workers[0].rearmed >= st.workers[0].enobufs);
   CHECK(st.workers[0].conn_errors == 0);
+  INFO("last error " << std::hex << st.workers[0].last_error);
+  CHECK(st.workers[0].last_error == 0);
 }

@@ -77,7 +77,7 @@ struct Server::Shared {
   int init_error = 0;
   // Counters: WorkerStats / AcceptorStats fields, in declaration order.
   Counter open, served, closed, bytes, enobufs, rearmed, short_sends, conn_errors, sq_full,
-      cq_overflow;
+      cq_overflow, last_error;
   Counter accepted, handed_off, slots_in_use, accept_enfile, accept_errors, multishot_armed,
       single_accepts, accept_deferred, worker_full, handoff_errors, handoff_retries, held_max,
       closed_at_stop, files_updates, cancelled_close_cqes;
@@ -229,9 +229,16 @@ class Worker {
       waiting_.push_back(slot);
       return;
     }
-    if (c.res != 0 && c.res != -ECANCELED) s_.conn_errors.add();
+    if (c.res != 0 && c.res != -ECANCELED) conn_error(c.res, 1);
     k.done = true;
     maybe_close(slot);
+  }
+
+  // The last error a connection saw, as (op << 16) | -res (op 1 recv, 2 send), for diagnosis.
+  void conn_error(int res, unsigned op) {
+    s_.conn_errors.add();
+    s_.last_error.v.store((std::uint64_t{op} << 16) | static_cast<unsigned>(-res),
+                          std::memory_order_relaxed);
   }
 
   void send_head(unsigned slot) {
@@ -282,7 +289,7 @@ class Worker {
       return maybe_close(slot);
     }
     // The peer is gone (or stop cancelled the send): give the queued buffers back, stop the recv.
-    if (c.res != -ECANCELED) s_.conn_errors.add();
+    if (c.res != -ECANCELED) conn_error(c.res, 2);
     k.done = true;
     while (k.head != kNoBuf) {
       const std::uint16_t bid = k.head;
@@ -771,9 +778,11 @@ int listen_socket(std::uint16_t port, bool reuseport, unsigned backlog, std::uin
 }
 
 // stop()'s message to a ring: the sync form where the kernel has it (6.13), else from a shared
-// ring of our own (created per call: stop is rare).
-int send_stop(int target_fd) {
-  if (uring::sync_message_supported()) return uring::send_message_sync(target_fd, 0, ud(kStop));
+// ring of our own (created per call: stop is rare) on a thread of its own. Not on the caller's
+// thread: on the 6.1 guest, after the caller had used a ring for this, its blocking socket calls
+// (the test's clients) failed with -EINTR, as io_uring task work meant for it arrived with
+// TWA_SIGNAL; a thread that exits takes such work with it.
+int send_stop_from_own_ring(int target_fd) {
   uring::Params p;
   p.entries = 2;
   p.sharing = uring::Sharing::shared;
@@ -787,6 +796,13 @@ int send_stop(int target_fd) {
   if (const int r = ring->wait_cqe(&c); r < 0) return r;
   const int res = c->res;
   ring->cqe_seen();
+  return res;
+}
+
+int send_stop(int target_fd) {
+  if (uring::sync_message_supported()) return uring::send_message_sync(target_fd, 0, ud(kStop));
+  int res = 0;
+  std::thread([&] { res = send_stop_from_own_ring(target_fd); }).join();
   return res;
 }
 
@@ -917,6 +933,7 @@ ServeStats Server::stats() const {
     x.conn_errors = w->conn_errors.get();
     x.sq_full = w->sq_full.get();
     x.cq_overflow = w->cq_overflow.get();
+    x.last_error = w->last_error.get();
     st.closed += x.closed;
     st.open += x.open;
     st.bytes_echoed += x.bytes;

@@ -49,6 +49,7 @@ struct WorkerStats {
   std::uint64_t enobufs = 0;      // multishot recv ended with -ENOBUFS (buffer ring dry), re-armed
   std::uint64_t rearmed = 0;      // multishot recv re-armed (after -ENOBUFS or a final CQE)
   std::uint64_t short_sends = 0;  // send completed in part; the rest resent
+  std::uint64_t last_error = 0;   // the last of those: (1 recv | 2 send) << 16 | errno
   std::uint64_t conn_errors = 0;  // recv/send failed with something other than EOF
   std::uint64_t sq_full = 0;      // get_sqe found the SQ full: submitted and retried
   std::uint64_t cq_overflow = 0;  // loop iterations that saw IORING_SQ_CQ_OVERFLOW
