@@ -266,6 +266,8 @@ TEST_CASE("hand-off server back-pressure: tables of 4 slots", "[handoff]") {
   // cancelled them.
   CHECK(a.single_accepts == 13 + 4);
   CHECK(a.handoff_retries == a.worker_full);  // every refusal retried, none dropped
+  // A failed skip-success MSG_RING silences its linked close (REQ_F_SKIP_LINK_CQES).
+  CHECK(a.cancelled_close_cqes == 0);
   CHECK(a.handoff_errors == 0);
   CHECK(a.closed_at_stop == 0);
   for (const auto& w : st.workers) {
