@@ -9,6 +9,7 @@ int msg_ring(int argc, char** argv);
 int encode(int argc, char** argv);
 int decode(int argc, char** argv);
 int serve(int argc, char** argv);
+int demo(int argc, char** argv);
 int load(int argc, char** argv);
 
 }  // namespace uringctl

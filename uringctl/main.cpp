@@ -18,6 +18,7 @@ constexpr Command kCommands[] = {
     {"encode", uringctl::encode, "the SQE a prep function builds: 64 bytes and describe()"},
     {"decode", uringctl::decode, "describe() and lint() of an SQE given as 128 hex digits"},
     {"serve", uringctl::serve, "thread-per-core echo server: accept direct, MSG_RING hand-off"},
+    {"demo", uringctl::demo, "serve and load together for a few seconds, every byte checked"},
     {"load", uringctl::load, "bounded echo load on 127.0.0.1:PORT, every byte checked"},
 };
 

@@ -4,6 +4,11 @@
 // SIGINT/SIGTERM a graceful stop, the summary (one JSON object on one line with --json, the last
 // stdout line) and exit 0. Usage errors: one line on stderr, exit 2; a server that cannot start:
 // one line on stderr, exit 1.
+//
+// uringctl demo: the same server and the load generator (handoff/load.hpp) together in one
+// process for a few seconds, then both summaries and one verdict line: the README's first
+// command. Exit 0 only when every echoed byte was right and the server's books balance (every
+// accepted connection handed off and closed, no slot left occupied, none lost to a full table).
 #include <signal.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,18 +20,21 @@
 #include <string>
 
 #include "commands.hpp"
+#include "handoff/load.hpp"
 #include "handoff/server.hpp"
 
 namespace uringctl {
 
 namespace {
 
+// The usage line of the command being parsed (serve or demo).
+const char* usage_line =
+    "uringctl serve --port P [--workers W] [--acceptors A] [--slots N] "
+    "[--mode default|shared|plain|sqpoll|sq_array] [--plain-accept] [--json]";
+
 int usage_error(const char* what, const char* arg = "") {
-  std::fprintf(stderr,
-               "uringctl serve: %s%s (usage: uringctl serve --port P [--workers W] "
-               "[--acceptors A] [--slots N] [--mode default|shared|plain|sqpoll|sq_array] "
-               "[--plain-accept] [--json])\n",
-               what, arg);
+  const char* cmd = std::strncmp(usage_line, "uringctl demo", 13) == 0 ? "demo" : "serve";
+  std::fprintf(stderr, "uringctl %s: %s%s (usage: %s)\n", cmd, what, arg, usage_line);
   return 2;
 }
 
@@ -212,6 +220,82 @@ int serve(int argc, char** argv) {
   (*server)->stop();
   print_summary((*server)->stats(), json, mode);
   return 0;
+}
+
+int demo(int argc, char** argv) {
+  usage_line =
+      "uringctl demo [--seconds S] [--workers W] [--size BYTES] "
+      "[--mode default|shared|plain|sqpoll|sq_array] [--json]";
+  handoff::ServeOptions o;
+  handoff::LoadOptions lo;
+  lo.connections = 1000000;  // the time cap ends the run
+  lo.concurrency = 32;
+  lo.messages = 10;
+  lo.size = 64;
+  lo.duration_s = 3;
+  bool json = false;
+  const char* mode = "default";
+  for (int i = 0; i < argc; ++i) {
+    const char* a = argv[i];
+    const char* v = i + 1 < argc ? argv[i + 1] : nullptr;
+    unsigned long n = 0;
+    if (!std::strcmp(a, "--json")) {
+      json = true;
+    } else if (!std::strcmp(a, "--seconds")) {
+      if (!parse_unsigned(v, 60, &n) || n == 0) return usage_error("--seconds needs 1..60");
+      lo.duration_s = static_cast<double>(n);
+      ++i;
+    } else if (!std::strcmp(a, "--workers")) {
+      if (!parse_unsigned(v, 64, &n) || n == 0) return usage_error("--workers needs 1..64");
+      o.workers = static_cast<unsigned>(n);
+      ++i;
+    } else if (!std::strcmp(a, "--size")) {
+      if (!parse_unsigned(v, 1u << 20, &n) || n == 0) return usage_error("--size needs 1..1048576");
+      lo.size = static_cast<unsigned>(n);
+      ++i;
+    } else if (!std::strcmp(a, "--mode")) {
+      if (!v || !apply_mode(v, o.ring_params)) return usage_error("unknown --mode ", v ? v : "");
+      mode = v;
+      ++i;
+    } else {
+      return usage_error("unknown argument ", a);
+    }
+  }
+  auto server = handoff::Server::start(o);
+  if (!server) {
+    std::fprintf(stderr, "uringctl demo: the server cannot start: %s\n",
+                 std::strerror(-server.error()));
+    return 1;
+  }
+  lo.port = (*server)->port();
+  if (!json)
+    std::printf("hand-off demo: %u acceptor ring, %u worker rings (mode %s) on 127.0.0.1:%u\n",
+                o.acceptors, o.workers, mode, lo.port);
+  const handoff::LoadReport r = handoff::run_load(lo);
+  (*server)->stop();
+  const handoff::ServeStats st = (*server)->stats();
+
+  std::uint64_t slots_left = st.open, enfile = 0;
+  for (const auto& a : st.acceptors) slots_left += a.slots_in_use, enfile += a.accept_enfile;
+  const bool books = st.accepted == st.handed_off && st.closed == st.handed_off &&
+                     slots_left == 0 && enfile == 0 && st.accepted >= r.connections_done;
+  const bool ok = r.ok && books;
+  if (json) {
+    handoff::print_json(stdout, lo, r);
+    print_summary(st, true, mode);
+  } else {
+    handoff::print_text(stdout, lo, r);
+    print_summary(st, false, mode);
+    std::printf(
+        "verdict: %s: %llu echoed bytes checked (%llu wrong); %llu connections accepted, %llu "
+        "handed off, %llu closed; %llu slots left occupied, %llu lost to a full table\n",
+        ok ? "ok" : "FAILED", static_cast<unsigned long long>(r.bytes),
+        static_cast<unsigned long long>(r.mismatches), static_cast<unsigned long long>(st.accepted),
+        static_cast<unsigned long long>(st.handed_off), static_cast<unsigned long long>(st.closed),
+        static_cast<unsigned long long>(slots_left), static_cast<unsigned long long>(enfile));
+  }
+  std::fflush(stdout);
+  return ok ? 0 : 1;
 }
 
 }  // namespace uringctl

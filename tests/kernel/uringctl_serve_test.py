@@ -111,4 +111,29 @@ run_server(["--mode", "shared", "--workers", "3"], signal.SIGINT)
 run_server(["--mode", "sqpoll", "--acceptors", "2"], signal.SIGTERM)
 run_server(["--plain-accept", "--slots", "4"], signal.SIGTERM)
 
+
+# uringctl demo (the README's first command): server and load in one process, both summaries as
+# JSON lines with --json, exit 0 only with every byte right and the server's books balanced.
+p = subprocess.run([uringctl, "demo", "--seconds", "1", "--json"], capture_output=True, text=True,
+                   timeout=60)
+lines = p.stdout.strip().split("\n")
+try:
+    load, served = json.loads(lines[0]), json.loads(lines[1])
+except (ValueError, IndexError):
+    load, served = {}, {}
+check("demo --seconds 1 --json: exit 0, two JSON lines", p.returncode == 0 and len(lines) == 2,
+      f"rc={p.returncode} out={p.stdout!r} err={p.stderr!r}")
+check("demo: load ok, no byte wrong, at least one connection done",
+      load.get("ok") is True and load.get("mismatches") == 0
+      and load.get("connections_done", 0) >= 1, load)
+check("demo: accepted == handed off == closed >= connections done, nothing open",
+      served.get("accepted") == served.get("handed_off") == served.get("closed")
+      and served.get("accepted", 0) >= load.get("connections_done", 1) and served.get("open") == 0,
+      served)
+p = subprocess.run([uringctl, "demo"] + ["--seconds", "0"], capture_output=True, text=True,
+                   timeout=30)
+check("demo --seconds 0: usage error, exit 2, one line on stderr",
+      p.returncode == 2 and p.stderr.count("\n") == 1 and p.stderr.startswith("uringctl demo: "),
+      f"rc={p.returncode} err={p.stderr!r}")
+
 sys.exit(1 if failures else 0)
