@@ -102,7 +102,7 @@ io_uring_sqe* next_sqe(uring::Ring& ring, Counter& sq_full) {
 uring::Params ring_params(const ServeOptions& o) {
   uring::Params p = o.ring_params;
   p.entries = o.ring_entries;
-  p.cq_entries = o.ring_entries * 8;  // multishot recvs post many CQEs per SQE
+  p.cq_entries = o.ring_entries * 16;  // multishot recvs post many CQEs per SQE
   return p;
 }
 

@@ -26,10 +26,10 @@ struct ServeOptions {
   unsigned workers = 2;
   unsigned acceptors = 1;          // > 1: one listening socket each, SO_REUSEPORT
   unsigned acceptor_slots = 1024;  // direct-descriptor table of each acceptor ring
-  unsigned worker_slots = 1024;    // direct-descriptor table of each worker ring
-  unsigned buf_size = 4096;        // provided buffer size
-  unsigned bufs_per_worker = 256;  // buffer ring entries (a power of two)
-  unsigned ring_entries = 256;     // SQ size of every ring (overrides ring_params.entries)
+  unsigned worker_slots = 4096;    // direct-descriptor table of each worker ring
+  unsigned buf_size = 16384;       // provided buffer size: a 16 KiB message in one recv
+  unsigned bufs_per_worker = 512;  // buffer ring entries (a power of two): 8 MiB per worker
+  unsigned ring_entries = 512;     // SQ size of every ring (overrides ring_params.entries)
   uring::Params ring_params{};     // mode of every ring
   unsigned backlog = 128;          // listen(2) backlog
   // Multishot accept only while an acceptor has more free slots than this; below it, at most one
