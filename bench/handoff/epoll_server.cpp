@@ -24,6 +24,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "contract.hpp"
+
 namespace {
 
 [[noreturn]] void die(const char* what) {
@@ -167,23 +169,7 @@ class Worker {
 }  // namespace
 
 int main(int argc, char** argv) {
-  unsigned long port = 0, workers = 1;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--port"))
-      port = std::strtoul(argv[i + 1], nullptr, 10);
-    else if (!std::strcmp(argv[i], "--workers"))
-      workers = std::strtoul(argv[i + 1], nullptr, 10);
-  }
-  if (argc % 2 == 0 || port > 65535 || workers == 0 || workers > 256) {
-    std::fprintf(stderr, "usage: %s --port P --workers W\n", argv[0]);
-    return 2;
-  }
-  // Signals are taken by sigwait in this thread only; the workers inherit the block.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  const auto [port, workers] = handoff_bench::parse_serve_args(argc, argv);
 
   std::vector<int> listeners{listener(std::uint16_t(port))};
   sockaddr_in a{};
@@ -196,11 +182,9 @@ int main(int argc, char** argv) {
 
   std::vector<std::thread> threads;
   for (int fd : listeners) threads.emplace_back([fd, stop] { Worker(fd, stop).run(); });
-  std::printf("listening 127.0.0.1:%u\n", bound);
-  std::fflush(stdout);
+  handoff_bench::announce_listening(bound);
 
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
+  handoff_bench::wait_for_stop();
   const std::uint64_t one = 1;
   if (write(stop, &one, sizeof one) != sizeof one) die("eventfd write");
   for (std::thread& t : threads) t.join();

@@ -38,6 +38,8 @@
 #include <thread>
 #include <vector>
 
+#include "contract.hpp"
+
 namespace {
 
 // user_data: the kind in the top byte, a slot (or nothing) below.
@@ -45,7 +47,8 @@ constexpr std::uint64_t kAccept = 1ULL << 56, kHandoff = 2ULL << 56, kNewConn = 
                         kRecv = 4ULL << 56, kSend = 5ULL << 56, kClose = 6ULL << 56,
                         kCancel = 7ULL << 56, kStop = 8ULL << 56, kKind = 0xffULL << 56;
 
-constexpr unsigned kAcceptorSlots = 1024, kWorkerSlots = 4096;
+// Tables of 1024 (uringctl serve's defaults): one larger than RLIMIT_NOFILE is refused (-EMFILE).
+constexpr unsigned kAcceptorSlots = 1024, kWorkerSlots = 1024;
 constexpr unsigned kBuffers = 512, kBufferSize = 16 * 1024;  // per worker: 8 MiB
 constexpr unsigned kEntries = 512, kCqEntries = 8192;
 
@@ -339,22 +342,7 @@ int listener(std::uint16_t port) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  unsigned long port = 0, workers = 1;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--port"))
-      port = std::strtoul(argv[i + 1], nullptr, 10);
-    else if (!std::strcmp(argv[i], "--workers"))
-      workers = std::strtoul(argv[i + 1], nullptr, 10);
-  }
-  if (argc % 2 == 0 || port > 65535 || workers == 0 || workers > 256) {
-    std::fprintf(stderr, "usage: %s --port P --workers W\n", argv[0]);
-    return 2;
-  }
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  const auto [port, workers] = handoff_bench::parse_serve_args(argc, argv);
 
   const int listen_fd = listener(std::uint16_t(port));
   sockaddr_in a{};
@@ -371,11 +359,9 @@ int main(int argc, char** argv) {
   const std::vector<int> targets = ready.ring_fds;
   std::thread accepting([&] { acceptor(listen_fd, targets, &acceptor_ring); });
   while (acceptor_ring.load(std::memory_order_acquire) < 0) std::this_thread::yield();
-  std::printf("listening 127.0.0.1:%u\n", ntohs(a.sin_port));
-  std::fflush(stdout);
+  handoff_bench::announce_listening(ntohs(a.sin_port));
 
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
+  handoff_bench::wait_for_stop();
   // Stop the acceptor first (no hand-off is then in flight), then every worker: each with a
   // MSG_RING from a ring of this thread's own.
   io_uring control{};

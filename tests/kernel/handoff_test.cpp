@@ -110,6 +110,7 @@ TEST_CASE("hand-off server: 256 connections over 2 workers, every byte back, not
   o.plain_accept = plain_accept;
   auto server = handoff::Server::start(o);
   if (refused_on_this_kernel(server)) return;
+  INFO("start: errno " << (server.ok() ? 0 : -server.error()));
   REQUIRE(server.ok());
   const std::uint16_t port = (*server)->port();
   REQUIRE(port != 0);
@@ -193,6 +194,7 @@ TEST_CASE("hand-off server back-pressure: tables of 4 slots", "[handoff]") {
   o.ring_params = test::params(mode);
   auto server = handoff::Server::start(o);
   if (refused_on_this_kernel(server)) return;
+  INFO("start: errno " << (server.ok() ? 0 : -server.error()));
   REQUIRE(server.ok());
   handoff::Server& s = **server;
   const std::uint16_t port = s.port();
@@ -290,6 +292,7 @@ TEST_CASE("hand-off server: a dry buffer ring ends multishot recv, re-armed afte
   o.ring_params = test::params(mode);
   auto server = handoff::Server::start(o);
   if (refused_on_this_kernel(server)) return;
+  INFO("start: errno " << (server.ok() ? 0 : -server.error()));
   REQUIRE(server.ok());
   const int fd = connect_to((*server)->port());
   REQUIRE(fd >= 0);

@@ -705,27 +705,31 @@ class Acceptor {
 
 // ---- threads -----------------------------------------------------------------------------------
 
-void worker_thread(const ServeOptions& o, Server::Shared& s, std::latch& ready) {
+// A ring of the server's setup with a sparse direct-descriptor table of `slots`.
+uring::Result<uring::Ring> table_ring(const ServeOptions& o, unsigned slots) {
   auto ring = uring::Ring::create(ring_params(o));
-  if (!ring) {
-    s.init_error = ring.error();
-    ready.count_down();
-    return;
-  }
-  if (const int r = uring::register_files_sparse(*ring, o.worker_slots); r < 0) {
-    s.init_error = r;
-    ready.count_down();
-    return;
-  }
-  auto bufs = uring::BufRing::create(*ring, 0, o.bufs_per_worker, o.buf_size);
-  if (!bufs) {
-    s.init_error = bufs.error();
-    ready.count_down();
-    return;
-  }
-  // BufRing::create provided every buffer already.
-  s.ring_fd.store(ring->fd());
+  if (!ring) return ring;
+  if (const int r = uring::register_files_sparse(*ring, slots); r < 0) return uring::Errno{r};
+  return ring;
+}
+
+// Each thread sets up its ring, publishes its fd (or the error) and releases start()'s latch.
+int ready_or_error(Server::Shared& s, std::latch& ready, int error, int ring_fd) {
+  if (error < 0)
+    s.init_error = error;
+  else
+    s.ring_fd.store(ring_fd);
   ready.count_down();
+  return error;
+}
+
+void worker_thread(const ServeOptions& o, Server::Shared& s, std::latch& ready) {
+  auto ring = table_ring(o, o.worker_slots);
+  if (!ring) return (void)ready_or_error(s, ready, ring.error(), -1);
+  // BufRing::create provides every buffer.
+  auto bufs = uring::BufRing::create(*ring, 0, o.bufs_per_worker, o.buf_size);
+  if (!bufs) return (void)ready_or_error(s, ready, bufs.error(), -1);
+  ready_or_error(s, ready, 0, ring->fd());
   Worker w(o, s, *ring, *bufs);
   w.run();
   s.ring_fd.store(-1);
@@ -734,19 +738,9 @@ void worker_thread(const ServeOptions& o, Server::Shared& s, std::latch& ready) 
 void acceptor_thread(const ServeOptions& o, Server::Shared& s,
                      const std::vector<std::unique_ptr<Server::Shared>>& workers,
                      std::latch& ready) {
-  auto ring = uring::Ring::create(ring_params(o));
-  if (!ring) {
-    s.init_error = ring.error();
-    ready.count_down();
-    return;
-  }
-  if (const int r = uring::register_files_sparse(*ring, o.acceptor_slots); r < 0) {
-    s.init_error = r;
-    ready.count_down();
-    return;
-  }
-  s.ring_fd.store(ring->fd());
-  ready.count_down();
+  auto ring = table_ring(o, o.acceptor_slots);
+  if (!ring) return (void)ready_or_error(s, ready, ring.error(), -1);
+  ready_or_error(s, ready, 0, ring->fd());
   Acceptor a(o, s, *ring, workers);
   a.run();
   s.ring_fd.store(-1);

@@ -26,7 +26,9 @@ struct ServeOptions {
   unsigned workers = 2;
   unsigned acceptors = 1;          // > 1: one listening socket each, SO_REUSEPORT
   unsigned acceptor_slots = 1024;  // direct-descriptor table of each acceptor ring
-  unsigned worker_slots = 4096;    // direct-descriptor table of each worker ring
+  // Direct-descriptor table of each worker ring. A table larger than RLIMIT_NOFILE is refused
+  // (-EMFILE): 1024 is the usual soft limit.
+  unsigned worker_slots = 1024;
   unsigned buf_size = 16384;       // provided buffer size: a 16 KiB message in one recv
   unsigned bufs_per_worker = 512;  // buffer ring entries (a power of two): 8 MiB per worker
   unsigned ring_entries = 512;     // SQ size of every ring (overrides ring_params.entries)
