@@ -10,16 +10,12 @@ import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from checks import check, finish  # noqa: E402
+
 deny, uringctl, kernel_tests = sys.argv[1], sys.argv[2], sys.argv[3:]
-failures = 0
 
 
-def check(name, ok, detail=""):
-    global failures
-    print(("ok   " if ok else "FAIL ") + name)
-    if not ok:
-        failures += 1
-        print("     " + detail.replace("\n", "\n     ")[:3000])
 
 
 def run(*args):
@@ -53,5 +49,4 @@ for call in ("setup", "enter", "register"):
                   and out.count("\n") == 1,
                   f"rc={rc} stdout={out[-1500:]!r} stderr={stderr[-500:]!r}")
 
-print(f"{failures} failed")
-sys.exit(1 if failures else 0)
+finish()

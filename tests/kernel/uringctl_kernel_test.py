@@ -2,11 +2,14 @@
 # uringctl's kernel-facing subcommands (probe, msg-ring) against the running kernel: exit codes and
 # the exact lines that show the work was really done. SKIP (77) where io_uring is unavailable.
 import re
+import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from checks import check, finish  # noqa: E402
+
 uringctl = sys.argv[1]
-failures = 0
 
 
 def run(*args):
@@ -14,12 +17,6 @@ def run(*args):
     return p.returncode, p.stdout, p.stderr
 
 
-def check(name, ok, detail=""):
-    global failures
-    print(("ok   " if ok else "FAIL ") + name)
-    if not ok:
-        failures += 1
-        print("     " + detail.replace("\n", "\n     "))
 
 
 rc, out, err = run("probe")
@@ -74,5 +71,4 @@ for bad in (["0"], ["1001"], ["x"], ["1", "2"]):
     check(f"msg-ring {' '.join(bad)}: exit 2, one line on stderr, nothing on stdout",
           rc == 2 and out == "" and err.count("\n") == 1, f"rc={rc} out={out!r} err={err!r}")
 
-print(f"{failures} failed")
-sys.exit(1 if failures else 0)
+finish()

@@ -5,20 +5,17 @@
 # for each usage error.
 import json
 import socket
+import os
 import subprocess
 import sys
 import threading
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from checks import check, finish  # noqa: E402
+
 uringctl = sys.argv[1]
-failures = 0
 
 
-def check(name, ok, detail=""):
-    global failures
-    print(("ok   " if ok else "FAIL ") + name)
-    if not ok:
-        failures += 1
-        print("     " + str(detail).replace("\n", "\n     "))
 
 
 def run(*args):
@@ -124,4 +121,4 @@ for args, message in [
     check(f"usage error {args}: exit 2, one line", rc == 2 and err == message + "\n" and out == "",
           (rc, out, err))
 
-sys.exit(1 if failures else 0)
+finish()

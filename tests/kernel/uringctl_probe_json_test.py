@@ -8,8 +8,10 @@ import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from checks import check, finish  # noqa: E402
+
 uringctl, version = sys.argv[1], sys.argv[2]
-failures = 0
 
 
 def run(*args):
@@ -17,12 +19,6 @@ def run(*args):
     return p.returncode, p.stdout, p.stderr
 
 
-def check(name, ok, detail=""):
-    global failures
-    print(("ok   " if ok else "FAIL ") + name)
-    if not ok:
-        failures += 1
-        print("     " + str(detail).replace("\n", "\n     "))
 
 
 rc, out, err = run("--version")
@@ -91,5 +87,4 @@ check("opcodes as the text probe says",
       [(int(op), None if name.startswith("(") else name, s == "yes") for op, name, s in rows]
       == [(o["op"], o["name"], o["supported"]) for o in ops], rows[:3])
 
-print(f"{failures} failed")
-sys.exit(1 if failures else 0)
+finish()

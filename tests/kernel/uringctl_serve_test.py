@@ -13,16 +13,12 @@ import subprocess
 import sys
 import threading
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from checks import check, finish  # noqa: E402
+
 uringctl = sys.argv[1]
-failures = 0
 
 
-def check(name, ok, detail=""):
-    global failures
-    print(("ok   " if ok else "FAIL ") + name)
-    if not ok:
-        failures += 1
-        print("     " + str(detail).replace("\n", "\n     "))
 
 
 def usage(*args):
@@ -136,4 +132,4 @@ check("demo --seconds 0: usage error, exit 2, one line on stderr",
       p.returncode == 2 and p.stderr.count("\n") == 1 and p.stderr.startswith("uringctl demo: "),
       f"rc={p.returncode} err={p.stderr!r}")
 
-sys.exit(1 if failures else 0)
+finish()

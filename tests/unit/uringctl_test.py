@@ -2,12 +2,14 @@
 """Runs the built uringctl encode/decode on good and bad input and checks exact output and exit
 codes. Usage: uringctl_test.py <path to uringctl>. Exit 0 when every check passes."""
 import json
+import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from checks import check, finish  # noqa: E402
+
 UCTL = sys.argv[1]
-failures = 0
-checks = 0
 
 
 def run(args, stdin=None):
@@ -15,12 +17,6 @@ def run(args, stdin=None):
     return p.returncode, p.stdout, p.stderr
 
 
-def check(what, cond, detail=""):
-    global failures, checks
-    checks += 1
-    if not cond:
-        failures += 1
-        print(f"FAIL: {what}\n{detail}")
 
 
 NOP_HEX = ("00000000ffffffff 0000000000000000 0000000000000000 0000000000000000 "
@@ -340,5 +336,4 @@ for args, want in EXACT:
     check(f"encode {args} exit 0", rc == 0, err)
     check(f"encode {args} exact bytes", out.splitlines()[0] == "sqe         " + want, out)
 
-print(f"{checks} checks, {failures} failed")
-sys.exit(1 if failures else 0)
+finish()
