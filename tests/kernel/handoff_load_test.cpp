@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <thread>
@@ -42,7 +43,7 @@ class EchoServer {
     close(listener_);
   }
   std::uint16_t port() const { return port_; }
-  unsigned accepted() const { return accepted_; }
+  unsigned accepted() const { return accepted_.load(); }
 
  private:
   void serve() {
@@ -50,7 +51,7 @@ class EchoServer {
     for (;;) {
       const int c = accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
       if (c < 0) return;
-      ++accepted_;
+      accepted_.fetch_add(1);
       std::uint64_t offset = 0;  // of the connection's byte stream
       for (;;) {
         const ssize_t n = recv(c, buf.data(), buf.size(), 0);
@@ -74,7 +75,7 @@ class EchoServer {
   unsigned size_;
   int listener_ = -1;
   std::uint16_t port_ = 0;
-  unsigned accepted_ = 0;  // read after join()
+  std::atomic<unsigned> accepted_{0};  // read while serve() runs (the silent-server case)
   std::thread thread_;
 };
 
