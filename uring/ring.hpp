@@ -400,7 +400,9 @@ class BasicRing : public RingCore {
   }
   // liburing's io_uring_peek_batch_cqe: up to count CQE pointers into cqes; returns how many.
   unsigned peek_batch_cqe(io_uring_cqe** cqes, unsigned count) noexcept requires(!kMixed) {
-    const auto b = peek_batch();
+    // Not through peek_batch(): clang 14 instantiates constrained members on explicit class
+    // instantiation (ring.cpp) and then rejects the call to an unsatisfied one.
+    const auto b = cq_.template peek_batch<kCqeShift>();
     const unsigned n = count < b.size() ? count : b.size();
     for (unsigned i = 0; i < n; ++i) cqes[i] = const_cast<io_uring_cqe*>(&b[i]);
     return n;
