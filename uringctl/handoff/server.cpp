@@ -493,6 +493,18 @@ class Acceptor {
   }
 
   // Plain mode: one FILES_UPDATE at a time takes the accepted fds into free slots.
+  // Stop in plain-accept mode: the accepted fds not yet installed are closed, never handed off.
+  void close_plain_fds() {
+    for (int fd : fds_) {
+      io_uring_sqe& q = sqe();
+      uring::prep_close(q, fd);
+      q.user_data = ud(kPlainClose);
+      ++plain_closes_;
+      s_.closed_at_stop.add();
+    }
+    fds_.clear();
+  }
+
   void flush_fds() {
     if (update_ || fds_.empty()) return;
     update_n_ = static_cast<unsigned>(std::min<std::size_t>(fds_.size(), kFilesBatch));
@@ -526,14 +538,7 @@ class Acceptor {
     if (done < update_n_) s_.accept_deferred.add();
     update_n_ = 0;
     if (stopping_) {
-      for (int fd : fds_) {
-        io_uring_sqe& q = sqe();
-        uring::prep_close(q, fd);
-        q.user_data = ud(kPlainClose);
-        ++plain_closes_;
-        s_.closed_at_stop.add();
-      }
-      fds_.clear();
+      close_plain_fds();
     } else if (done > 0) {
       flush_fds();
     } else if (!fds_.empty()) {
@@ -663,16 +668,7 @@ class Acceptor {
     }
     for (unsigned slot : held_) close_held(slot);
     held_.clear();
-    if (!update_) {
-      for (int fd : fds_) {
-        io_uring_sqe& q = sqe();
-        uring::prep_close(q, fd);
-        q.user_data = ud(kPlainClose);
-        ++plain_closes_;
-        s_.closed_at_stop.add();
-      }
-      fds_.clear();
-    }
+    if (!update_) close_plain_fds();
   }
 
   static constexpr unsigned kMaxSingles = 64;
