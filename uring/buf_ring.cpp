@@ -195,7 +195,7 @@ abi::buf_ring* setup_buf_ring(RingCore& ring, unsigned int nentries, int bgid, u
     if (!mem) return *err = -ENOMEM, nullptr;
     reg.ring_addr = reinterpret_cast<std::uintptr_t>(mem);
   }
-  if (const int ret = ring.register_raw(IORING_REGISTER_PBUF_RING, &reg, 1); ret < 0) {
+  if (const int ret = register_buf_ring(ring, &reg, 0); ret < 0) {
     if (mem) ::munmap(mem, size);
     return *err = ret, nullptr;
   }
