@@ -19,12 +19,12 @@
 
 namespace {
 
-// kReadMultishot (6.7): newer than the 6.1 header; the opcode constants are the
-// every-opcode issue's to add to syscalls/abi.hpp.
-constexpr std::uint8_t kReadMultishot = 49;
+// 6.7, newer than the 6.1 header: from the compat layer.
+constexpr std::uint8_t kReadMultishot = IORING_OP_READ_MULTISHOT;
 
-// The SQE fields of a buffer-select request, set directly (the prep functions belong to the
-// every-opcode issue): len 0 lets the buffer's size bound the transfer.
+// The SQE fields of a buffer-select request, set directly so that this file tests the buffer ring
+// alone (tests/unit/prep_test.cpp pins the preps' encodings): len 0 lets the buffer's size bound
+// the transfer.
 void buffer_select(io_uring_sqe& sqe, std::uint8_t op, int fd, std::uint16_t group,
                    std::uint64_t user_data, unsigned len = 0) {
   sqe = io_uring_sqe{};
