@@ -423,7 +423,9 @@ TEST_CASE("liburing's wait_cqe_timeout, submit_and_get_events and sqring_wait",
   queue_nop(ring, 2);
   test::idle(ring);
   CHECK(ring.submit_and_get_events() == 2);
-  CHECK(ring.sq_ready() == (mode == test::Mode::sqpoll ? ring.sq_ready() : 0u));
+  // Consumed by the enter itself, except with SQPOLL, where the poller takes them in its own time
+  // (the CQEs below prove it did).
+  if (mode != test::Mode::sqpoll) CHECK(ring.sq_ready() == 0u);
   REQUIRE(ring.wait_cqe_timeout(&cqe, nullptr) == 0);
   CHECK(cqe->user_data == 1);
   ring.cqe_seen(cqe);
@@ -439,7 +441,7 @@ TEST_CASE("liburing's wait_cqe_timeout, submit_and_get_events and sqring_wait",
   test::idle(ring);
   for (std::uint64_t i = 0; i < 8; ++i) queue_nop(ring, 10 + i);
   CHECK(ring.sq_space_left() == 0);
-  CHECK(ring.submit() == (mode == test::Mode::sqpoll ? 8 : 8));
+  CHECK(ring.submit() == 8);
   CHECK(ring.sqring_wait() == 0);
   CHECK(ring.sq_space_left() >= 1);
   unsigned got = 0;
