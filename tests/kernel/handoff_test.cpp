@@ -253,7 +253,11 @@ TEST_CASE("hand-off server back-pressure: tables of 4 slots", "[handoff]") {
   CHECK(echo(last, 200, 5000));
   for (int fd : second) ::close(fd);
   ::close(last);
-  st = wait_for(s, [](const handoff::ServeStats& x) { return x.closed == 13; });
+  // Each freed slot gets its single-shot accept re-armed once the acceptor reaps the slot's
+  // linked close, which may come after the worker's close: wait for all four before stop().
+  st = wait_for(s, [](const handoff::ServeStats& x) {
+    return x.closed == 13 && x.acceptors[0].single_accepts == 13 + 4;
+  });
   s.stop();
   st = s.stats();
   const auto& a = st.acceptors[0];
