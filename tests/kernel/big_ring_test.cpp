@@ -503,6 +503,9 @@ TEST_CASE("registered wait arguments: submit_and_wait_reg reads its slot of the 
     REQUIRE(ring.cq_ready() == 1);
     CHECK(test::wait_one(ring).user_data == 0x7e9U);
     // The kernel's answers to a bad slot: flags it does not know, an index past the region.
+    // Only an enter that submits nothing returns the wait's error (with SQEs to submit it returns
+    // their count): the SQPOLL poller must have consumed the NOP, which it does after posting it.
+    test::idle(ring);
     slots[2].flags = 1U << 7;
     CHECK(ring.submit_and_wait_reg(1, 2) == -EINVAL);
     CHECK(ring.submit_and_wait_reg(1, 64) == -EFAULT);
