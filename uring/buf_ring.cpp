@@ -42,6 +42,8 @@ int pbuf_head(int ring_fd, std::uint32_t group, std::uint16_t* head) noexcept {
 
 Result<BufRing> BufRing::create(RingCore& ring, std::uint16_t group, unsigned entries,
                                 std::uint32_t buffer_size, unsigned flags) noexcept {
+  // The destructor unregisters through the plain fd, which close_ring_fd has closed.
+  if (ring.ring_fd_closed()) return Errno{-EBADFD};
   BufRing br;
   br.ring_fd_ = ring.fd();
   br.group_ = group;
@@ -189,6 +191,8 @@ abi::buf_ring* setup_buf_ring(RingCore& ring, unsigned int nentries, int bgid, u
   reg.ring_entries = nentries;
   reg.bgid = static_cast<std::uint16_t>(bgid);
   reg.flags = static_cast<std::uint16_t>(flags);
+  // Kernel memory is mapped through the plain fd, which close_ring_fd has closed.
+  if ((flags & abi::IOU_PBUF_RING_MMAP) && ring.ring_fd_closed()) return *err = -EBADFD, nullptr;
   void* mem = nullptr;
   if (!(flags & abi::IOU_PBUF_RING_MMAP)) {
     mem = map_anonymous(size);
@@ -222,7 +226,18 @@ int free_buf_ring(RingCore& ring, abi::buf_ring* br, unsigned int nentries, int 
 }
 
 int buf_ring_head(RingCore& ring, int buf_group, std::uint16_t* head) noexcept {
-  return pbuf_head(ring.fd(), static_cast<std::uint32_t>(buf_group), head);
+  abi::buf_status st{};
+  st.buf_group = static_cast<std::uint32_t>(buf_group);
+  // Through register_raw, which also reaches a ring whose plain fd was closed.
+  const int ret = ring.register_raw(abi::IORING_REGISTER_PBUF_STATUS, &st, 1);
+  if (ret < 0) {
+    // Our arguments are valid, so -EINVAL can only be the opcode itself: unknown before 6.8.
+    if (ret == -EINVAL && !register_op_supported(ring, abi::IORING_REGISTER_PBUF_STATUS))
+      return -EOPNOTSUPP;
+    return ret;
+  }
+  *head = static_cast<std::uint16_t>(st.head);
+  return 0;
 }
 
 int buf_ring_available(RingCore& ring, abi::buf_ring* br, unsigned short bgid) noexcept {

@@ -41,6 +41,11 @@ int register_buffers_sparse(RingCore& ring, unsigned nr) noexcept;
 // without a table.
 int register_buffers_update_tags(RingCore& ring, unsigned offset, std::span<const iovec> iov,
                                  std::span<const std::uint64_t> tags) noexcept;
+// liburing's io_uring_register_buffers_update_tag, pointer and count form: nr buffers from slot
+// `off`, buffer i tagged tags[i]; tags may be null (no tags). The count updated or -errno, as
+// register_buffers_update_tags.
+int register_buffers_update_tag(RingCore& ring, unsigned off, const iovec* iovecs,
+                                const std::uint64_t* tags, unsigned nr) noexcept;
 // IORING_UNREGISTER_BUFFERS: drops the table; -ENXIO without one.
 int unregister_buffers(RingCore& ring) noexcept;
 
@@ -50,6 +55,13 @@ int unregister_buffers(RingCore& ring) noexcept;
 // DST_REPLACE), -ENXIO when src has none, -EOPNOTSUPP before 6.12.
 int clone_buffers(RingCore& dst, const RingCore& src, unsigned flags = 0, unsigned src_off = 0,
                   unsigned dst_off = 0, unsigned nr = 0) noexcept;
+// liburing's io_uring_clone_buffers_offset, in its order: dst slots dst_off.. get src's slots
+// src_off..src_off + nr (6.13; nr 0 with an offset is the kernel's -EINVAL). clone_buffers with
+// the arguments rearranged; the same answers.
+inline int clone_buffers_offset(RingCore& dst, const RingCore& src, unsigned dst_off,
+                                unsigned src_off, unsigned nr, unsigned flags) noexcept {
+  return clone_buffers(dst, src, flags, src_off, dst_off, nr);
+}
 
 // A ring's buffer table over `count` buffers of `size` bytes that this object owns (one anonymous
 // mapping; slot i is buffer(i)). Move-only; destroy it before its Ring, after the fixed I/O using
