@@ -3,13 +3,16 @@
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <fstream>
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "support/helpers.hpp"
 #include "support/modes.hpp"
@@ -664,4 +667,79 @@ TEST_CASE("the CQ's eventfd toggle writes IORING_CQ_EVENTFD_DISABLED in the mapp
   REQUIRE(ring.cq_eventfd_toggle(true) == 0);
   CHECK(nop_and_count(2, true) >= 1);  // DEFER_TASKRUN rings may signal twice (queued, then posted)
   ::close(efd);
+}
+
+// ---- liburing's ring_dontfork ----------------------------------------------------------------
+
+namespace {
+
+// The /proc/self/smaps VmFlags of the mapping holding `addr` ("" when none holds it).
+std::string vm_flags_at(const void* addr) {
+  const auto a = reinterpret_cast<std::uintptr_t>(addr);
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  bool inside = false;
+  while (std::getline(smaps, line)) {
+    unsigned long lo = 0, hi = 0;
+    if (std::sscanf(line.c_str(), "%lx-%lx ", &lo, &hi) == 2 && line.find(':') > line.find(' ')) {
+      inside = a >= lo && a < hi;
+    } else if (inside && line.rfind("VmFlags:", 0) == 0) {
+      return line.substr(8) + " ";
+    }
+  }
+  return "";
+}
+
+// Whether a fork child has `addr` mapped: its exit status says.
+bool child_has_mapping(const void* addr) {
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) ::_exit(vm_flags_at(addr).empty() ? 0 : 1);
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  return WEXITSTATUS(status) == 1;
+}
+
+}  // namespace
+
+TEST_CASE("ring_dontfork: the ring and SQE mappings get VmFlag dc and skip a fork child",
+          "[ring][dontfork]") {
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  auto ring = test::make_ring(mode);
+  // One NOP: its SQE lies in the SQE array's mapping, its CQE in the CQ ring's (which, with
+  // IORING_FEAT_SINGLE_MMAP, is the SQ ring's mapping too).
+  const auto nop = [&](std::uint64_t data) {
+    io_uring_sqe* sqe = ring.get_sqe();
+    REQUIRE(sqe != nullptr);
+    uring::prep_nop(*sqe);
+    sqe->user_data = data;
+    test::idle(ring);
+    REQUIRE(ring.submit() == 1);
+    io_uring_cqe* cqe = nullptr;
+    REQUIRE(ring.wait_cqe(&cqe) == 0);
+    CHECK(cqe->user_data == data);
+    CHECK(cqe->res == 0);
+    ring.cqe_seen(cqe);
+    return std::pair<const void*, const void*>(sqe, cqe);
+  };
+  const auto [sqe, cqe] = nop(0xd0);
+  REQUIRE((ring.features() & IORING_FEAT_SINGLE_MMAP) != 0);
+  CHECK(vm_flags_at(sqe).find(" dc ") == std::string::npos);
+  CHECK(vm_flags_at(cqe).find(" dc ") == std::string::npos);
+  CHECK(child_has_mapping(sqe));  // without it, a fork child inherits the rings
+  CHECK(child_has_mapping(cqe));
+
+  CHECK(ring.ring_dontfork() == 0);
+  CHECK(vm_flags_at(sqe).find(" dc ") != std::string::npos);
+  CHECK(vm_flags_at(cqe).find(" dc ") != std::string::npos);
+  CHECK_FALSE(child_has_mapping(sqe));
+  CHECK_FALSE(child_has_mapping(cqe));
+  // The parent's ring still works.
+  nop(0xd1);
+  CHECK(ring.ring_dontfork() == 0);  // again: madvise is idempotent
+
+  uring::Ring empty;
+  CHECK(empty.ring_dontfork() == -EINVAL);  // liburing's answer for a ring without mappings
 }
