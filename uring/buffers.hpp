@@ -69,7 +69,8 @@ inline int clone_buffers_offset(RingCore& dst, const RingCore& src, unsigned dst
 class FixedBuffers {
  public:
   // Errors: the kernel's answer to IORING_REGISTER_BUFFERS (see above), -ENOMEM for the mapping,
-  // -EINVAL for count 0 or size 0 (the library's, no system call made).
+  // -EINVAL for count 0 or size 0 and -EBADFD after close_ring_fd (the destructor needs the plain
+  // fd); both the library's, no system call made.
   static Result<FixedBuffers> create(RingCore& ring, unsigned count, std::size_t size) noexcept;
 
   FixedBuffers(FixedBuffers&& o) noexcept;
