@@ -534,4 +534,47 @@ using BigRing = BasicRing<SqeSize::b128, CqeSize::b32>;
 // 64-byte SQEs, CQEs of both sizes (6.18): 32 bytes only where a request asks for them.
 using MixedCqRing = BasicRing<SqeSize::b64, CqeSize::mixed>;
 
+// ---- liburing's setup names -------------------------------------------------------------------
+// liburing's io_uring_queue_init_params: sets `ring` up as liburing would, with exactly p->flags
+// (none of Params' optional flags and no registered ring fd: what liburing's callers assume, e.g.
+// submitting from fork children or other threads). Read from *p: flags, sq_thread_idle,
+// cq_entries with IORING_SETUP_CQSIZE, sq_thread_cpu with IORING_SETUP_SQ_AFF, wq_fd with
+// IORING_SETUP_ATTACH_WQ. Written back on success: sq_entries, cq_entries, flags and features
+// (not sq_off/cq_off: the ring's accessors are the way to the rings). 0, or BasicRing::create's
+// -errno, `ring` then unchanged (an entry-size flag the type lacks is -EOPNOTSUPP: choose the
+// type).
+template <SqeSize S, CqeSize C>
+int queue_init_params(unsigned entries, BasicRing<S, C>& ring, io_uring_params* p) noexcept {
+  Params params;
+  params.entries = entries;
+  params.flags = p->flags;
+  params.default_flags = false;
+  params.register_ring_fd = false;
+  params.sq_thread_idle_ms = p->sq_thread_idle;
+  if (p->flags & IORING_SETUP_CQSIZE) params.cq_entries = p->cq_entries;
+  if (p->flags & IORING_SETUP_SQ_AFF) params.sq_thread_cpu = static_cast<int>(p->sq_thread_cpu);
+  if (p->flags & IORING_SETUP_ATTACH_WQ) params.attach_wq_fd = static_cast<int>(p->wq_fd);
+  auto made = BasicRing<S, C>::create(params);
+  if (!made) return made.error();
+  ring = made.take();
+  p->sq_entries = ring.sq().entries();
+  p->cq_entries = ring.cq().entries();
+  p->flags = ring.flags();
+  p->features = ring.features();
+  return 0;
+}
+// liburing's io_uring_queue_init: queue_init_params with only the flags.
+template <SqeSize S, CqeSize C>
+int queue_init(unsigned entries, BasicRing<S, C>& ring, unsigned flags) noexcept {
+  io_uring_params p{};
+  p.flags = flags;
+  return queue_init_params(entries, ring, &p);
+}
+// liburing's io_uring_queue_exit: releases the ring now (the destructor's work), leaving it empty,
+// ready for another queue_init.
+template <SqeSize S, CqeSize C>
+void queue_exit(BasicRing<S, C>& ring) noexcept {
+  ring = BasicRing<S, C>();
+}
+
 }  // namespace uring
