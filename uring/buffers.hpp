@@ -41,9 +41,9 @@ int register_buffers_sparse(RingCore& ring, unsigned nr) noexcept;
 // without a table.
 int register_buffers_update_tags(RingCore& ring, unsigned offset, std::span<const iovec> iov,
                                  std::span<const std::uint64_t> tags) noexcept;
-// liburing's io_uring_register_buffers_update_tag, pointer and count form: nr buffers from slot
-// `off`, buffer i tagged tags[i]; tags may be null (no tags). The count updated or -errno, as
-// register_buffers_update_tags.
+// liburing's io_uring_register_buffers_update_tag (IORING_REGISTER_BUFFERS_UPDATE, 5.13): nr
+// buffers from slot `off`, buffer i tagged tags[i]; tags may be null (no tags). The count updated
+// or -errno, as register_buffers_update_tags.
 int register_buffers_update_tag(RingCore& ring, unsigned off, const iovec* iovecs,
                                 const std::uint64_t* tags, unsigned nr) noexcept;
 // IORING_UNREGISTER_BUFFERS: drops the table; -ENXIO without one.

@@ -53,9 +53,10 @@ inline constexpr int kSkipSlot = IORING_REGISTER_FILES_SKIP;
 [[nodiscard]] int register_files_update_tags(RingCore& ring, unsigned offset,
                                              std::span<const int> fds,
                                              std::span<const std::uint64_t> tags) noexcept;
-// liburing's io_uring_register_files_update_tag, pointer and count form: nr_files entries of
-// `files` from slot `off`, file i tagged tags[i]. tags may be null (no tags, as the kernel reads a
-// null tags array). Same answers as register_files_update_tags: the count processed or -errno.
+// liburing's io_uring_register_files_update_tag (IORING_REGISTER_FILES_UPDATE2, 5.13): nr_files
+// entries of `files` from slot `off`, file i tagged tags[i]. tags may be null (no tags, as the
+// kernel reads a null tags array). Same answers as register_files_update_tags: the count processed
+// or -errno.
 [[nodiscard]] int register_files_update_tag(RingCore& ring, unsigned off, const int* files,
                                             const std::uint64_t* tags, unsigned nr_files) noexcept;
 // IORING_UNREGISTER_FILES: drops the whole table.
@@ -96,9 +97,9 @@ Result<Probe> probe(RingCore& ring) noexcept;
 // liburing's io_uring_get_probe_ring: probe(ring) under liburing's name. A value, not a heap
 // io_uring_probe*: nothing to free.
 inline Result<Probe> get_probe_ring(RingCore& ring) noexcept { return probe(ring); }
-// liburing's io_uring_get_probe: the probe of a temporary ring (2 entries, no setup flags, no
-// registered fd), set up and torn down inside the call. The setup's -errno when no ring can be
-// made (-ENOSYS / -EPERM where io_uring is off, -EMFILE, -ENOMEM).
+// liburing's io_uring_get_probe (IORING_REGISTER_PROBE, 5.6): the probe of a temporary ring (2
+// entries, no setup flags, no registered fd), set up and torn down inside the call. The setup's
+// -errno when no ring can be made (-ENOSYS / -EPERM where io_uring is off, -EMFILE, -ENOMEM).
 Result<Probe> get_probe() noexcept;
 // liburing's io_uring_opcode_supported(probe, op).
 inline bool opcode_supported(const Probe& p, int op) noexcept {
