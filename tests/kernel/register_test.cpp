@@ -248,6 +248,13 @@ TEST_CASE("close_ring_fd: the plain fd closes, the ring goes on through its regi
   CHECK(uring::setup_buf_ring(ring, 4, 3, uring::abi::IOU_PBUF_RING_MMAP, &err) == nullptr);
   CHECK(err == -EBADFD);
   ring_works(ring, 5);
+
+  // Releasing the ring frees its slot through the index: the kernel hands the lowest free slot
+  // to the next registration, and that is this one again.
+  const int index = ring.registered_index();
+  ring = uring::Ring();
+  auto next = test::make_ring(test::Mode::default_);
+  CHECK(next.registered_index() == index);
 }
 
 TEST_CASE("get_probe and get_probe_ring: the same opcodes as probe(ring)", "[register][probe]") {
