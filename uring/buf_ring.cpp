@@ -1,6 +1,8 @@
 #include "buf_ring.hpp"
 
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -42,10 +44,14 @@ int pbuf_head(int ring_fd, std::uint32_t group, std::uint16_t* head) noexcept {
 
 Result<BufRing> BufRing::create(RingCore& ring, std::uint16_t group, unsigned entries,
                                 std::uint32_t buffer_size, unsigned flags) noexcept {
-  // The destructor unregisters through the plain fd, which close_ring_fd has closed.
+  // The destructor unregisters through a duplicate of the plain fd, which close_ring_fd has
+  // closed.
   if (ring.ring_fd_closed()) return Errno{-EBADFD};
   BufRing br;
-  br.ring_fd_ = ring.fd();
+  // Our own descriptor of the ring's file: the destructor's unregister reaches this ring even
+  // after the Ring is gone or its fd number was closed and reused for another file.
+  br.ring_fd_ = ::fcntl(ring.fd(), F_DUPFD_CLOEXEC, 0);
+  if (br.ring_fd_ < 0) return Errno{-errno};
   br.group_ = group;
   br.flags_ = flags;
   br.buffer_size_ = buffer_size;
@@ -118,8 +124,10 @@ void BufRing::release() noexcept {
   if (registered_) unregister();
   if (buffers_) ::munmap(buffers_, buffers_size_);
   if (ring_mem_) ::munmap(ring_mem_, ring_size_);
+  if (ring_fd_ >= 0) ::close(ring_fd_);
   buffers_ = nullptr;
   ring_mem_ = nullptr;
+  ring_fd_ = -1;
 }
 
 int BufRing::unregister() noexcept {

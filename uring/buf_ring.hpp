@@ -118,8 +118,9 @@ class BufRingProducer {
 //
 // Lifetime: the kernel writes into provided buffers whenever a request selects one, so the memory
 // must stay mapped while the group is registered. The destructor therefore unregisters the group
-// (through the ring's fd, taken at create) before unmapping anything: destroy a BufRing before
-// its Ring. Move-only.
+// before unmapping anything, through its own duplicate of the ring's fd (one descriptor per
+// BufRing, taken at create): it reaches this ring even when the Ring object is gone or its fd
+// number was reused, and the kernel keeps the ring alive until then. Move-only.
 //
 //   auto br = uring::BufRing::create(ring, /*group*/ 7, /*entries*/ 256, /*buffer_size*/ 4096);
 //   sqe.flags |= IOSQE_BUFFER_SELECT; sqe.buf_group = 7;          // recv, read ...

@@ -1,6 +1,8 @@
 #include "buffers.hpp"
 
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <limits>
@@ -75,10 +77,14 @@ int clone_buffers(RingCore& dst, const RingCore& src, unsigned flags, unsigned s
 Result<FixedBuffers> FixedBuffers::create(RingCore& ring, unsigned count,
                                           std::size_t size) noexcept {
   if (count == 0 || size == 0) return Errno{-EINVAL};
-  // The destructor unregisters through the plain fd, which close_ring_fd has closed.
+  // The destructor unregisters through a duplicate of the plain fd, which close_ring_fd has
+  // closed.
   if (ring.ring_fd_closed()) return Errno{-EBADFD};
   FixedBuffers fb;
-  fb.ring_fd_ = ring.fd();
+  // Our own descriptor of the ring's file: the destructor's unregister reaches this ring even
+  // after the Ring is gone or its fd number was closed and reused for another file.
+  fb.ring_fd_ = ::fcntl(ring.fd(), F_DUPFD_CLOEXEC, 0);
+  if (fb.ring_fd_ < 0) return Errno{-errno};
   fb.count_ = count;
   fb.size_ = size;
   fb.map_size_ = count * size;
@@ -124,7 +130,9 @@ FixedBuffers::~FixedBuffers() { release(); }
 void FixedBuffers::release() noexcept {
   if (registered_) unregister();
   if (mem_) ::munmap(mem_, map_size_);
+  if (ring_fd_ >= 0) ::close(ring_fd_);
   mem_ = nullptr;
+  ring_fd_ = -1;
 }
 
 int FixedBuffers::unregister() noexcept {

@@ -64,8 +64,10 @@ inline int clone_buffers_offset(RingCore& dst, const RingCore& src, unsigned dst
 }
 
 // A ring's buffer table over `count` buffers of `size` bytes that this object owns (one anonymous
-// mapping; slot i is buffer(i)). Move-only; destroy it before its Ring, after the fixed I/O using
-// it has completed. The destructor unregisters the table through the ring's fd, then unmaps.
+// mapping; slot i is buffer(i)). Move-only; destroy it after the fixed I/O using it has completed.
+// The destructor unregisters the table, then unmaps, through its own duplicate of the ring's fd
+// (one descriptor per object, taken at create): it reaches this ring even when the Ring object is
+// gone or its fd number was reused, and the kernel keeps the ring alive until then.
 class FixedBuffers {
  public:
   // Errors: the kernel's answer to IORING_REGISTER_BUFFERS (see above), -ENOMEM for the mapping,

@@ -260,7 +260,7 @@ class RingCore {
   // is refused afterwards with -EBADFD (the library's; io_uring_register and mmap never give it
   // for these calls): resize_rings, unregister_ring_fd, BufRing/FixedBuffers::create and
   // setup_buf_ring with IOU_PBUF_RING_MMAP (mmap of the ring fd). A BufRing or FixedBuffers made
-  // before must be destroyed first: they keep the fd number for their destructor.
+  // before is unaffected: each holds its own duplicate of the fd.
   [[nodiscard]] int close_ring_fd() noexcept;
   // True after close_ring_fd.
   bool ring_fd_closed() const noexcept { return fd_closed_; }
@@ -293,8 +293,9 @@ class RingCore {
       tid = detail::cache_tid();
     return tid == owner_tid_;
   }
-  // io_uring_register on this ring, always through the plain fd: registration is a cold path, and
-  // there the kernel checks SINGLE_ISSUER itself (-EEXIST from another thread).
+  // io_uring_register on this ring through the plain fd: registration is a cold path, and there
+  // the kernel checks SINGLE_ISSUER itself (-EEXIST from another thread). After close_ring_fd,
+  // through the registered index (IORING_REGISTER_USE_REGISTERED_RING), owner thread only.
   [[nodiscard]] int register_raw(unsigned opcode, const void* arg, unsigned nr_args) const noexcept;
   // io_uring_enter on this ring (registered index and flags applied; -EXDEV off the owner thread
   // of a registered ring). timeout (relative, may be null) is passed as is.

@@ -2,6 +2,7 @@
 // runs in every ring mode it applies to (tests/support/modes.hpp).
 #include <catch2/catch.hpp>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -255,6 +256,61 @@ TEST_CASE("close_ring_fd: the plain fd closes, the ring goes on through its regi
   ring = uring::Ring();
   auto next = test::make_ring(test::Mode::default_);
   CHECK(next.registered_index() == index);
+}
+
+// FixedBuffers and BufRing unregister in their destructors. They used to keep the ring's fd
+// number for that: once the Ring was gone (or close_ring_fd had closed the fd) and the number
+// reused by another ring, their destructors unregistered that other ring's buffers and group.
+TEST_CASE("FixedBuffers and BufRing unregister from their own ring after its fd number is reused",
+          "[register][ring_fd][buffers]") {
+  const test::Mode mode = GENERATE(test::each_mode());
+  const bool close_fd = GENERATE(false, true);
+  MODE_SCOPE(mode);
+  INFO((close_fd ? "the plain fd closed by close_ring_fd" : "the Ring destroyed"));
+  auto first = test::make_ring(mode);
+  if (close_fd && !(first.features() & IORING_FEAT_REG_REG_RING)) {
+    test::unsupported("IORING_FEAT_REG_REG_RING (6.3): close_ring_fd answers -EOPNOTSUPP");
+    return;
+  }
+  if (close_fd && first.registered_index() < 0) REQUIRE(uring::register_ring_fd(first) == 1);
+  const int old_fd = first.fd();
+  std::optional<uring::FixedBuffers> fixed;
+  std::optional<uring::BufRing> group;
+  {
+    auto f = uring::FixedBuffers::create(first, 2, 4096);
+    REQUIRE(f.ok());
+    fixed.emplace(std::move(*f));
+    auto g = uring::BufRing::create(first, 5, 4, 64);
+    REQUIRE(g.ok());
+    group.emplace(std::move(*g));
+  }
+  if (close_fd)
+    REQUIRE(uring::close_ring_fd(first) == 1);
+  else
+    first = uring::Ring();
+
+  // Another ring answers at the old fd number now, with a buffer table and a group 5 of its own.
+  auto second = test::make_ring(mode);
+  test::Fd alias;
+  if (second.fd() != old_fd) {
+    REQUIRE(::dup2(second.fd(), old_fd) == old_fd);
+    alias = test::Fd(old_fd);
+  }
+  REQUIRE(uring::register_buffers_sparse(second, 3) == 0);
+  int err = 0;
+  uring::abi::buf_ring* theirs = uring::setup_buf_ring(second, 4, 5, 0, &err);
+  REQUIRE(theirs != nullptr);
+
+  fixed.reset();
+  group.reset();
+
+  // The second ring's table and group are still registered: registering again is refused.
+  CHECK(uring::register_buffers_sparse(second, 3) == -EBUSY);
+  uring::abi::buf_ring* again = uring::setup_buf_ring(second, 4, 5, 0, &err);
+  CHECK(again == nullptr);
+  CHECK(err == -EEXIST);
+  CHECK(uring::free_buf_ring(second, theirs, 4, 5) == 0);
+  CHECK(uring::unregister_buffers(second) == 0);
 }
 
 TEST_CASE("get_probe and get_probe_ring: the same opcodes as probe(ring)", "[register][probe]") {
