@@ -194,6 +194,10 @@ enum : unsigned {
 #ifndef IORING_ENTER_EXT_ARG_REG
 #define IORING_ENTER_EXT_ARG_REG (1U << 6)  // 6.13
 #endif
+#ifndef IORING_ENTER_NO_IOWAIT
+#define IORING_ENTER_NO_IOWAIT \
+  (1U << 7)  // 6.15 (IORING_FEAT_NO_IOWAIT): waits not counted as iowait
+#endif
 
 // ---- io_uring_enter's extended argument -------------------------------------------------------
 // io_uring_getevents_arg's third word is `pad` in headers before 6.12 and `min_wait_usec` since.

@@ -1,6 +1,8 @@
 #include "buf_ring.hpp"
 
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -42,8 +44,14 @@ int pbuf_head(int ring_fd, std::uint32_t group, std::uint16_t* head) noexcept {
 
 Result<BufRing> BufRing::create(RingCore& ring, std::uint16_t group, unsigned entries,
                                 std::uint32_t buffer_size, unsigned flags) noexcept {
+  // The destructor unregisters through a duplicate of the plain fd, which close_ring_fd has
+  // closed.
+  if (ring.ring_fd_closed()) return Errno{-EBADFD};
   BufRing br;
-  br.ring_fd_ = ring.fd();
+  // Our own descriptor of the ring's file: the destructor's unregister reaches this ring even
+  // after the Ring is gone or its fd number was closed and reused for another file.
+  br.ring_fd_ = ::fcntl(ring.fd(), F_DUPFD_CLOEXEC, 0);
+  if (br.ring_fd_ < 0) return Errno{-errno};
   br.group_ = group;
   br.flags_ = flags;
   br.buffer_size_ = buffer_size;
@@ -116,8 +124,10 @@ void BufRing::release() noexcept {
   if (registered_) unregister();
   if (buffers_) ::munmap(buffers_, buffers_size_);
   if (ring_mem_) ::munmap(ring_mem_, ring_size_);
+  if (ring_fd_ >= 0) ::close(ring_fd_);
   buffers_ = nullptr;
   ring_mem_ = nullptr;
+  ring_fd_ = -1;
 }
 
 int BufRing::unregister() noexcept {
@@ -189,6 +199,8 @@ abi::buf_ring* setup_buf_ring(RingCore& ring, unsigned int nentries, int bgid, u
   reg.ring_entries = nentries;
   reg.bgid = static_cast<std::uint16_t>(bgid);
   reg.flags = static_cast<std::uint16_t>(flags);
+  // Kernel memory is mapped through the plain fd, which close_ring_fd has closed.
+  if ((flags & abi::IOU_PBUF_RING_MMAP) && ring.ring_fd_closed()) return *err = -EBADFD, nullptr;
   void* mem = nullptr;
   if (!(flags & abi::IOU_PBUF_RING_MMAP)) {
     mem = map_anonymous(size);
@@ -222,7 +234,18 @@ int free_buf_ring(RingCore& ring, abi::buf_ring* br, unsigned int nentries, int 
 }
 
 int buf_ring_head(RingCore& ring, int buf_group, std::uint16_t* head) noexcept {
-  return pbuf_head(ring.fd(), static_cast<std::uint32_t>(buf_group), head);
+  abi::buf_status st{};
+  st.buf_group = static_cast<std::uint32_t>(buf_group);
+  // Through register_raw, which also reaches a ring whose plain fd was closed.
+  const int ret = ring.register_raw(abi::IORING_REGISTER_PBUF_STATUS, &st, 1);
+  if (ret < 0) {
+    // Our arguments are valid, so -EINVAL can only be the opcode itself: unknown before 6.8.
+    if (ret == -EINVAL && !register_op_supported(ring, abi::IORING_REGISTER_PBUF_STATUS))
+      return -EOPNOTSUPP;
+    return ret;
+  }
+  *head = static_cast<std::uint16_t>(st.head);
+  return 0;
 }
 
 int buf_ring_available(RingCore& ring, abi::buf_ring* br, unsigned short bgid) noexcept {

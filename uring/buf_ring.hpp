@@ -118,8 +118,9 @@ class BufRingProducer {
 //
 // Lifetime: the kernel writes into provided buffers whenever a request selects one, so the memory
 // must stay mapped while the group is registered. The destructor therefore unregisters the group
-// (through the ring's fd, taken at create) before unmapping anything: destroy a BufRing before
-// its Ring. Move-only.
+// before unmapping anything, through its own duplicate of the ring's fd (one descriptor per
+// BufRing, taken at create): it reaches this ring even when the Ring object is gone or its fd
+// number was reused, and the kernel keeps the ring alive until then. Move-only.
 //
 //   auto br = uring::BufRing::create(ring, /*group*/ 7, /*entries*/ 256, /*buffer_size*/ 4096);
 //   sqe.flags |= IOSQE_BUFFER_SELECT; sqe.buf_group = 7;          // recv, read ...
@@ -131,6 +132,7 @@ class BufRing {
   // allocates the ring and we map it). Errors are the kernel's answer to the registration:
   // -EINVAL (entries not a power of two or >= 65536, unknown flag), -EEXIST (group taken); or
   // -ENOMEM / the mmap errno for the mappings. 6.1 refuses IOU_PBUF_RING_INC with -EINVAL.
+  // -EBADFD (the library's) after close_ring_fd: the destructor unregisters through the plain fd.
   static Result<BufRing> create(RingCore& ring, std::uint16_t group, unsigned entries,
                                 std::uint32_t buffer_size, unsigned flags = 0) noexcept;
 
@@ -268,7 +270,8 @@ int unregister_buf_ring(RingCore& ring, int bgid) noexcept;
 
 // liburing: io_uring_setup_buf_ring. Maps a page-aligned ring of `nentries`, registers it as
 // group `bgid` (flags: reg.flags, e.g. IOU_PBUF_RING_INC or IOU_PBUF_RING_MMAP), initialises
-// the tail. nullptr and *err = the kernel's errno (or -ENOMEM) on failure, nothing left behind.
+// the tail. nullptr and *err = the kernel's errno (or -ENOMEM) on failure, nothing left behind;
+// *err = -EBADFD (the library's) for IOU_PBUF_RING_MMAP after close_ring_fd (no fd to map).
 abi::buf_ring* setup_buf_ring(RingCore& ring, unsigned int nentries, int bgid, unsigned int flags,
                               int* err) noexcept;
 // liburing: io_uring_free_buf_ring. Unregisters the group, then unmaps the ring: 0, or the

@@ -1,6 +1,8 @@
 #include "buffers.hpp"
 
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <limits>
@@ -34,6 +36,18 @@ int register_buffers_update_tags(RingCore& ring, unsigned offset, std::span<cons
   return detail::rsrc_update_tags(ring, IORING_REGISTER_BUFFERS_UPDATE, offset, iov, tags);
 }
 
+int register_buffers_update_tag(RingCore& ring, unsigned off, const iovec* iovecs,
+                                const std::uint64_t* tags, unsigned nr) noexcept {
+  if (tags) return register_buffers_update_tags(ring, off, {iovecs, nr}, {tags, nr});
+  // The span form insists on one tag per buffer; liburing's null means none, which the kernel
+  // reads as a null tags array.
+  io_uring_rsrc_update2 up{};
+  up.offset = off;
+  up.data = reinterpret_cast<std::uintptr_t>(iovecs);
+  up.nr = nr;
+  return ring.register_raw(IORING_REGISTER_BUFFERS_UPDATE, &up, sizeof up);
+}
+
 int unregister_buffers(RingCore& ring) noexcept {
   return ring.register_raw(IORING_UNREGISTER_BUFFERS, nullptr, 0);
 }
@@ -42,8 +56,14 @@ int clone_buffers(RingCore& dst, const RingCore& src, unsigned flags, unsigned s
                   unsigned dst_off, unsigned nr) noexcept {
   abi::clone_buffers arg{};
   // The source by its plain fd: a registered index would need IORING_REGISTER_SRC_REGISTERED and
-  // is private to the thread that registered it.
+  // is private to the thread that registered it. After close_ring_fd the index is all there is,
+  // so then only src's owner thread can name it (-EXDEV elsewhere, the library's).
   arg.src_fd = static_cast<std::uint32_t>(src.fd());
+  if (src.ring_fd_closed()) {
+    if (!src.on_owner_thread()) return -EXDEV;
+    arg.src_fd = static_cast<std::uint32_t>(src.registered_index());
+    flags |= abi::IORING_REGISTER_SRC_REGISTERED;
+  }
   arg.flags = flags;
   arg.src_off = src_off;
   arg.dst_off = dst_off;
@@ -57,8 +77,14 @@ int clone_buffers(RingCore& dst, const RingCore& src, unsigned flags, unsigned s
 Result<FixedBuffers> FixedBuffers::create(RingCore& ring, unsigned count,
                                           std::size_t size) noexcept {
   if (count == 0 || size == 0) return Errno{-EINVAL};
+  // The destructor unregisters through a duplicate of the plain fd, which close_ring_fd has
+  // closed.
+  if (ring.ring_fd_closed()) return Errno{-EBADFD};
   FixedBuffers fb;
-  fb.ring_fd_ = ring.fd();
+  // Our own descriptor of the ring's file: the destructor's unregister reaches this ring even
+  // after the Ring is gone or its fd number was closed and reused for another file.
+  fb.ring_fd_ = ::fcntl(ring.fd(), F_DUPFD_CLOEXEC, 0);
+  if (fb.ring_fd_ < 0) return Errno{-errno};
   fb.count_ = count;
   fb.size_ = size;
   fb.map_size_ = count * size;
@@ -104,7 +130,9 @@ FixedBuffers::~FixedBuffers() { release(); }
 void FixedBuffers::release() noexcept {
   if (registered_) unregister();
   if (mem_) ::munmap(mem_, map_size_);
+  if (ring_fd_ >= 0) ::close(ring_fd_);
   mem_ = nullptr;
+  ring_fd_ = -1;
 }
 
 int FixedBuffers::unregister() noexcept {

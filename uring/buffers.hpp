@@ -41,6 +41,11 @@ int register_buffers_sparse(RingCore& ring, unsigned nr) noexcept;
 // without a table.
 int register_buffers_update_tags(RingCore& ring, unsigned offset, std::span<const iovec> iov,
                                  std::span<const std::uint64_t> tags) noexcept;
+// liburing's io_uring_register_buffers_update_tag (IORING_REGISTER_BUFFERS_UPDATE, 5.13): nr
+// buffers from slot `off`, buffer i tagged tags[i]; tags may be null (no tags). The count updated
+// or -errno, as register_buffers_update_tags.
+int register_buffers_update_tag(RingCore& ring, unsigned off, const iovec* iovecs,
+                                const std::uint64_t* tags, unsigned nr) noexcept;
 // IORING_UNREGISTER_BUFFERS: drops the table; -ENXIO without one.
 int unregister_buffers(RingCore& ring) noexcept;
 
@@ -50,14 +55,24 @@ int unregister_buffers(RingCore& ring) noexcept;
 // DST_REPLACE), -ENXIO when src has none, -EOPNOTSUPP before 6.12.
 int clone_buffers(RingCore& dst, const RingCore& src, unsigned flags = 0, unsigned src_off = 0,
                   unsigned dst_off = 0, unsigned nr = 0) noexcept;
+// liburing's io_uring_clone_buffers_offset, in its order: dst slots dst_off.. get src's slots
+// src_off..src_off + nr (6.13; nr 0 with an offset is the kernel's -EINVAL). clone_buffers with
+// the arguments rearranged; the same answers.
+inline int clone_buffers_offset(RingCore& dst, const RingCore& src, unsigned dst_off,
+                                unsigned src_off, unsigned nr, unsigned flags) noexcept {
+  return clone_buffers(dst, src, flags, src_off, dst_off, nr);
+}
 
 // A ring's buffer table over `count` buffers of `size` bytes that this object owns (one anonymous
-// mapping; slot i is buffer(i)). Move-only; destroy it before its Ring, after the fixed I/O using
-// it has completed. The destructor unregisters the table through the ring's fd, then unmaps.
+// mapping; slot i is buffer(i)). Move-only; destroy it after the fixed I/O using it has completed.
+// The destructor unregisters the table, then unmaps, through its own duplicate of the ring's fd
+// (one descriptor per object, taken at create): it reaches this ring even when the Ring object is
+// gone or its fd number was reused, and the kernel keeps the ring alive until then.
 class FixedBuffers {
  public:
   // Errors: the kernel's answer to IORING_REGISTER_BUFFERS (see above), -ENOMEM for the mapping,
-  // -EINVAL for count 0 or size 0 (the library's, no system call made).
+  // -EINVAL for count 0 or size 0 and -EBADFD after close_ring_fd (the destructor needs the plain
+  // fd); both the library's, no system call made.
   static Result<FixedBuffers> create(RingCore& ring, unsigned count, std::size_t size) noexcept;
 
   FixedBuffers(FixedBuffers&& o) noexcept;

@@ -40,7 +40,8 @@ bool register_op_known(int ring_fd, unsigned opcode) noexcept {
 }  // namespace detail
 
 bool register_op_supported(const RingCore& ring, unsigned opcode) noexcept {
-  return detail::register_op_known(ring.fd(), opcode);
+  // Through register_raw, which also reaches a ring whose plain fd was closed (close_ring_fd).
+  return ring.register_raw(opcode, kUnreadable, probe_nr_args(opcode)) != -EINVAL;
 }
 
 int register_eventfd(RingCore& ring, int eventfd) noexcept {

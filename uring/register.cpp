@@ -40,6 +40,17 @@ int register_files_update_tags(RingCore& ring, unsigned offset, std::span<const 
   return detail::rsrc_update_tags(ring, IORING_REGISTER_FILES_UPDATE2, offset, fds, tags);
 }
 
+int register_files_update_tag(RingCore& ring, unsigned off, const int* files,
+                              const std::uint64_t* tags, unsigned nr_files) noexcept {
+  if (tags) return register_files_update_tags(ring, off, {files, nr_files}, {tags, nr_files});
+  // No tags: the kernel's null tags array, not the span form's one-tag-per-file rule.
+  io_uring_rsrc_update2 up{};
+  up.offset = off;
+  up.data = reinterpret_cast<std::uintptr_t>(files);
+  up.nr = nr_files;
+  return ring.register_raw(IORING_REGISTER_FILES_UPDATE2, &up, sizeof up);
+}
+
 int unregister_files(RingCore& ring) noexcept {
   return ring.register_raw(IORING_UNREGISTER_FILES, nullptr, 0);
 }
@@ -69,6 +80,16 @@ Result<Probe> probe(RingCore& ring) noexcept {
   for (unsigned i = 0; i < head->ops_len && i < Probe::kMaxOps; ++i)
     p.ops_[head->ops[i].op] = head->ops[i].flags;
   return p;
+}
+
+Result<Probe> get_probe() noexcept {
+  Params p;
+  p.entries = 2;
+  p.default_flags = false;
+  p.register_ring_fd = false;
+  auto ring = Ring::create(p);
+  if (!ring) return Errno{ring.error()};
+  return probe(*ring);
 }
 
 const char* opcode_name(unsigned op) noexcept {

@@ -2,7 +2,8 @@
 // enabling a ring created with IORING_SETUP_R_DISABLED, and the probe of supported opcodes. Every
 // function returns what io_uring_register(2) answered: >= 0 on success, else -errno.
 //
-// Threading: registration is a cold path and always goes through the ring's plain fd. On a
+// Threading: registration is a cold path and goes through the ring's plain fd (after
+// close_ring_fd, which leaves none: through the registered index, owner thread only). On a
 // single-thread ring (SINGLE_ISSUER, the default) only the owner thread may call these: the kernel
 // answers -EEXIST to any other (tests/kernel/register_test.cpp). On a shared ring any thread may,
 // serialised by the caller like submission. Lifetime: the arrays passed in are read during the
@@ -52,6 +53,12 @@ inline constexpr int kSkipSlot = IORING_REGISTER_FILES_SKIP;
 [[nodiscard]] int register_files_update_tags(RingCore& ring, unsigned offset,
                                              std::span<const int> fds,
                                              std::span<const std::uint64_t> tags) noexcept;
+// liburing's io_uring_register_files_update_tag (IORING_REGISTER_FILES_UPDATE2, 5.13): nr_files
+// entries of `files` from slot `off`, file i tagged tags[i]. tags may be null (no tags, as the
+// kernel reads a null tags array). Same answers as register_files_update_tags: the count processed
+// or -errno.
+[[nodiscard]] int register_files_update_tag(RingCore& ring, unsigned off, const int* files,
+                                            const std::uint64_t* tags, unsigned nr_files) noexcept;
 // IORING_UNREGISTER_FILES: drops the whole table.
 [[nodiscard]] int unregister_files(RingCore& ring) noexcept;
 // IORING_REGISTER_FILE_ALLOC_RANGE: IORING_FILE_INDEX_ALLOC picks slots from [offset, offset +
@@ -60,6 +67,16 @@ inline constexpr int kSkipSlot = IORING_REGISTER_FILES_SKIP;
 // IORING_REGISTER_ENABLE_RINGS: starts a ring created with IORING_SETUP_R_DISABLED. With
 // SINGLE_ISSUER the calling thread becomes the ring's only submitter.
 [[nodiscard]] int enable_rings(RingCore& ring) noexcept;
+
+// liburing's io_uring_register_ring_fd / io_uring_unregister_ring_fd / io_uring_close_ring_fd:
+// RingCore's members of those names (ring.hpp), which say what each answers.
+[[nodiscard]] inline int register_ring_fd(RingCore& ring) noexcept {
+  return ring.register_ring_fd();
+}
+[[nodiscard]] inline int unregister_ring_fd(RingCore& ring) noexcept {
+  return ring.unregister_ring_fd();
+}
+[[nodiscard]] inline int close_ring_fd(RingCore& ring) noexcept { return ring.close_ring_fd(); }
 
 // What IORING_REGISTER_PROBE says this kernel supports.
 class Probe {
@@ -77,9 +94,21 @@ class Probe {
 };
 
 Result<Probe> probe(RingCore& ring) noexcept;
+// liburing's io_uring_get_probe_ring: probe(ring) under liburing's name. A value, not a heap
+// io_uring_probe*: nothing to free.
+inline Result<Probe> get_probe_ring(RingCore& ring) noexcept { return probe(ring); }
+// liburing's io_uring_get_probe (IORING_REGISTER_PROBE, 5.6): the probe of a temporary ring (2
+// entries, no setup flags, no registered fd), set up and torn down inside the call. The setup's
+// -errno when no ring can be made (-ENOSYS / -EPERM where io_uring is off, -EMFILE, -ENOMEM).
+Result<Probe> get_probe() noexcept;
 // liburing's io_uring_opcode_supported(probe, op).
 inline bool opcode_supported(const Probe& p, int op) noexcept {
   return op >= 0 && p.supports(static_cast<unsigned>(op));
+}
+// The same over what get_probe / get_probe_ring return: false when there is no probe (liburing's
+// callers test the pointer for null first).
+inline bool opcode_supported(const Result<Probe>& p, int op) noexcept {
+  return p.ok() && opcode_supported(*p, op);
 }
 
 // The opcode's name without the IORING_OP_ prefix ("NOP", "MSG_RING"), or nullptr if unknown.

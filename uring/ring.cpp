@@ -153,7 +153,7 @@ int RingCore::init(const Params& p, unsigned size_flags) noexcept {
     if (sys::io_uring_register(fd, IORING_REGISTER_RING_FDS, &up, 1) == 1) {
       registered_ = true;
       enter_fd_ = static_cast<int>(up.offset);
-      enter_flags_ = IORING_ENTER_REGISTERED_RING;
+      enter_flags_ |= IORING_ENTER_REGISTERED_RING;
     }
   }
   return 0;
@@ -240,7 +240,8 @@ int RingCore::map_rings(const io_uring_params& kp, Mapping* m, SubmissionQueue* 
 }
 
 int RingCore::resize_rings(unsigned sq_entries, unsigned cq_entries) noexcept {
-  if (ring_fd_ < 0) return -EBADF;
+  // The new rings are mapped through the plain fd: gone after close_ring_fd.
+  if (ring_fd_ < 0) return fd_closed_ ? -EBADFD : -EBADF;
   // RESIZE_RINGS came with MEM_REGION (both 6.13), and only the latter can be probed on every
   // ring (RESIZE_RINGS answers -EINVAL to a ring without DEFER_TASKRUN before its argument).
   if (!detail::register_op_known(ring_fd_, abi::IORING_REGISTER_MEM_REGION)) return -EOPNOTSUPP;
@@ -310,6 +311,7 @@ RingCore& RingCore::operator=(RingCore&& o) noexcept {
   cq_flags_ = o.cq_flags_;
   defer_untracked_ = o.defer_untracked_;
   cq_dropped_ = o.cq_dropped_;
+  fd_closed_ = o.fd_closed_;
   clock_ = o.clock_;
   owner_tid_ = o.owner_tid_;
   ring_fd_ = o.ring_fd_;
@@ -317,7 +319,7 @@ RingCore& RingCore::operator=(RingCore&& o) noexcept {
   // The moved-from ring is an empty one: no SQE, no CQE, -EBADF from anything that enters.
   o.ring_fd_ = o.enter_fd_ = -1;
   o.enter_flags_ = 0;
-  o.registered_ = o.polled_ = o.iopoll_ = o.defer_untracked_ = o.cq_flags_ = false;
+  o.registered_ = o.polled_ = o.iopoll_ = o.defer_untracked_ = o.cq_flags_ = o.fd_closed_ = false;
   o.map_ = Mapping{};
   o.sq_ = SubmissionQueue();
   o.cq_ = CompletionQueue();
@@ -334,7 +336,9 @@ void RingCore::release() noexcept {
     if (on_owner_thread()) {
       io_uring_rsrc_update up{};
       up.offset = static_cast<unsigned>(enter_fd_);
-      sys::io_uring_register(ring_fd_, IORING_UNREGISTER_RING_FDS, &up, 1);
+      // After close_ring_fd through the index itself: the call holds its own reference to the
+      // ring file while it drops the table's.
+      (void)register_raw(IORING_UNREGISTER_RING_FDS, &up, 1);
     } else if (::syscall(SYS_tgkill, ::getpid(), owner_tid_, 0) == 0) {
       // The owner still runs (a dead owner's table was dropped by the kernel at its exit).
       std::fprintf(stderr,
@@ -348,6 +352,7 @@ void RingCore::release() noexcept {
   if (ring_fd_ >= 0) ::close(ring_fd_);
   ring_fd_ = enter_fd_ = -1;
   enter_flags_ = 0;
+  fd_closed_ = false;
 }
 
 int RingCore::enter(unsigned to_submit, unsigned min_complete, unsigned flags,
@@ -391,9 +396,77 @@ int RingCore::enter_off_owner(unsigned to_submit, unsigned min_complete, unsigne
 }
 
 int RingCore::register_raw(unsigned opcode, const void* arg, unsigned nr_args) const noexcept {
+  if (ring_fd_ >= 0) return sys::io_uring_register(ring_fd_, opcode, arg, nr_args);
   // An empty ring has no fd; -1 itself means "no ring" to kernels since 6.13, with -EINVAL.
-  if (ring_fd_ < 0) return -EBADF;
-  return sys::io_uring_register(ring_fd_, opcode, arg, nr_args);
+  if (!fd_closed_) return -EBADF;
+  // close_ring_fd left the registered index as the only handle: valid in the owner's table only.
+  if (!on_owner_thread()) return -EXDEV;
+  return sys::io_uring_register(enter_fd_, opcode | IORING_REGISTER_USE_REGISTERED_RING, arg,
+                                nr_args);
+}
+
+int RingCore::register_ring_fd() noexcept {
+  if (ring_fd_ < 0 && !fd_closed_) return -EBADF;
+  if (!on_owner_thread()) return -EXDEV;
+  if (registered_) return -EEXIST;
+  // Offset -1: the kernel picks the slot in this thread's table and writes it back.
+  io_uring_rsrc_update up{};
+  up.offset = ~0U;
+  up.data = static_cast<std::uint64_t>(ring_fd_);
+  const int ret = register_raw(IORING_REGISTER_RING_FDS, &up, 1);
+  if (ret == 1) {
+    registered_ = true;
+    enter_fd_ = static_cast<int>(up.offset);
+    enter_flags_ |= IORING_ENTER_REGISTERED_RING;
+  }
+  return ret;
+}
+
+int RingCore::unregister_ring_fd() noexcept {
+  if (ring_fd_ < 0 && !fd_closed_) return -EBADF;
+  if (!on_owner_thread()) return -EXDEV;
+  if (!registered_) return -EINVAL;
+  if (fd_closed_) return -EBADFD;
+  io_uring_rsrc_update up{};
+  up.offset = static_cast<unsigned>(enter_fd_);
+  const int ret = register_raw(IORING_UNREGISTER_RING_FDS, &up, 1);
+  if (ret == 1) {
+    registered_ = false;
+    enter_fd_ = ring_fd_;
+    enter_flags_ &= ~IORING_ENTER_REGISTERED_RING;
+  }
+  return ret;
+}
+
+int RingCore::close_ring_fd() noexcept {
+  if (ring_fd_ < 0 && !fd_closed_) return -EBADF;
+  if (!(features_ & IORING_FEAT_REG_REG_RING)) return -EOPNOTSUPP;
+  if (!registered_) return -EINVAL;
+  if (fd_closed_) return -EBADF;
+  if (!on_owner_thread()) return -EXDEV;
+  ::close(ring_fd_);
+  ring_fd_ = -1;
+  fd_closed_ = true;
+  return 1;
+}
+
+int RingCore::set_iowait(bool enable_iowait) noexcept {
+  if (!(features_ & IORING_FEAT_NO_IOWAIT)) return -EOPNOTSUPP;
+  if (enable_iowait)
+    enter_flags_ &= ~IORING_ENTER_NO_IOWAIT;
+  else
+    enter_flags_ |= IORING_ENTER_NO_IOWAIT;
+  return 0;
+}
+
+int RingCore::ring_dontfork() noexcept {
+  if (!map_.sq_ring || !map_.sqes || !map_.cq_ring) return -EINVAL;
+  if (::madvise(map_.sqes, map_.sqes_size, MADV_DONTFORK) != 0) return -errno;
+  if (::madvise(map_.sq_ring, map_.sq_ring_size, MADV_DONTFORK) != 0) return -errno;
+  if (map_.cq_ring != map_.sq_ring &&
+      ::madvise(map_.cq_ring, map_.cq_ring_size, MADV_DONTFORK) != 0)
+    return -errno;
+  return 0;
 }
 
 int RingCore::cq_eventfd_toggle(bool enabled) noexcept {
@@ -485,7 +558,7 @@ int RingCore::submit_general(unsigned pending, const WaitSpec& w) noexcept {
 }
 
 int RingCore::submit_and_wait_reg(unsigned wait_nr, unsigned index) noexcept {
-  if (ring_fd_ < 0) return -EBADF;
+  if (ring_fd_ < 0 && !fd_closed_) return -EBADF;
   if (registered_ && !on_owner_thread()) return -EXDEV;
   const unsigned pending = sq_.flush();
   unsigned flags =
@@ -498,7 +571,7 @@ int RingCore::submit_and_wait_reg(unsigned wait_nr, unsigned index) noexcept {
   const int ret = sys::io_uring_enter2(enter_fd_, pending, wait_nr, flags,
                                        reinterpret_cast<const io_uring_getevents_arg*>(offset),
                                        sizeof(abi::reg_wait));
-  if (ret == -EINVAL && !detail::register_op_known(ring_fd_, abi::IORING_REGISTER_MEM_REGION))
+  if (ret == -EINVAL && !register_op_supported(*this, abi::IORING_REGISTER_MEM_REGION))
     return -EOPNOTSUPP;
   if (ret == -EBADR) cq_dropped_ = true;
   return ret;

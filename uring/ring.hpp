@@ -7,7 +7,8 @@
 // ring fd is an index into the owner's private table, which in another thread names another ring
 // or none. So every call that enters through the registered index checks the calling thread first
 // and answers -EXDEV elsewhere (an errno io_uring_enter never gives); registration calls use the
-// plain fd, where the kernel's own SINGLE_ISSUER check answers -EEXIST. Destroy the ring on its
+// plain fd, where the kernel's own SINGLE_ISSUER check answers -EEXIST (after close_ring_fd there
+// is no plain fd: they go through the index, on the owner thread only). Destroy the ring on its
 // owner thread, or after that thread has exited (see ~Ring). Sharing::shared gives a ring any
 // thread may enter, with the caller serialising access.
 #pragma once
@@ -95,6 +96,22 @@ enum class CqeSize : unsigned char {
   b32,    // IORING_SETUP_CQE32 (5.19): every CQE has big_cqe[0] and big_cqe[1]
   mixed,  // IORING_SETUP_CQE_MIXED (6.18): 16-byte CQEs, and 32-byte ones flagged IORING_CQE_F_32
 };
+
+// liburing's io_uring_cqe_shift_from_flags / io_uring_sqe_shift_from_flags: the index shift of the
+// CQ / SQE array of a ring set up with these IORING_SETUP_* flags, 1 with CQE32 / SQE128 (entries
+// twice the base size), else 0. A CQE_MIXED ring's shift is 0: its slots are 16 bytes.
+constexpr unsigned cqe_shift_from_flags(unsigned flags) noexcept {
+  return (flags & IORING_SETUP_CQE32) ? 1 : 0;
+}
+constexpr unsigned sqe_shift_from_flags(unsigned flags) noexcept {
+  return (flags & IORING_SETUP_SQE128) ? 1 : 0;
+}
+// liburing's io_uring_cqe_nr: the 16-byte CQ slots this CQE takes on a CQE_MIXED ring (6.18): 2
+// when the kernel flagged it IORING_CQE_F_32, else 1. What cq_advance counts there.
+constexpr unsigned cqe_nr(const io_uring_cqe& cqe) noexcept {
+  return (cqe.flags & IORING_CQE_F_32) ? 2 : 1;
+}
+constexpr unsigned cqe_nr(const io_uring_cqe* cqe) noexcept { return cqe_nr(*cqe); }
 
 // Everything a ring is that does not depend on its entry sizes: setup and mappings, the SQ and CQ
 // indices, and every io_uring_enter / io_uring_register call. The typed accessors that hand out
@@ -218,6 +235,46 @@ class RingCore {
   // the unknown enter flag).
   [[nodiscard]] int submit_and_wait_reg(unsigned wait_nr, unsigned index) noexcept;
 
+  // ---- the registered ring fd (IORING_REGISTER_RING_FDS, 5.18) ----
+  // A registered ring fd is an index into the registering thread's private table: enters pass it
+  // with IORING_ENTER_REGISTERED_RING and skip the fd table. Rings made with Params::
+  // register_ring_fd (the default for Sharing::single_thread) have one from setup. All three are
+  // owner-thread calls (-EXDEV elsewhere, the library's) on a ring that exists (-EBADF on an
+  // empty one, the library's).
+  // liburing's io_uring_register_ring_fd: registers the ring fd in the calling thread's table.
+  // 1 on success; -EEXIST when already registered (liburing's answer, also right after a
+  // default setup); the kernel's -errno otherwise (-EINVAL before 5.18, -EBUSY when the table's
+  // 16 slots are taken). A Sharing::shared ring becomes owner-thread-only, as registered rings are.
+  [[nodiscard]] int register_ring_fd() noexcept;
+  // liburing's io_uring_unregister_ring_fd: drops the registration; enters use the plain fd again.
+  // 1 on success; -EINVAL when not registered (liburing's). -EBADFD (the library's: the kernel
+  // never answers it to IORING_UNREGISTER_RING_FDS) after close_ring_fd, when the index is the
+  // ring's only handle left.
+  [[nodiscard]] int unregister_ring_fd() noexcept;
+  // liburing's io_uring_close_ring_fd: closes the plain fd of a registered ring; from then on the
+  // ring is reached only through its index: enters as before, register calls with
+  // IORING_REGISTER_USE_REGISTERED_RING (6.3, IORING_FEAT_REG_REG_RING), owner thread only. The
+  // mappings keep the ring alive; the destructor unregisters the index. fd() is -1 afterwards.
+  // 1 on success; -EOPNOTSUPP without IORING_FEAT_REG_REG_RING (before 6.3), -EINVAL when not
+  // registered, -EBADF when already closed (liburing's three answers). What needs the plain fd
+  // is refused afterwards with -EBADFD (the library's; io_uring_register and mmap never give it
+  // for these calls): resize_rings, unregister_ring_fd, BufRing/FixedBuffers::create and
+  // setup_buf_ring with IOU_PBUF_RING_MMAP (mmap of the ring fd). A BufRing or FixedBuffers made
+  // before is unaffected: each holds its own duplicate of the fd.
+  [[nodiscard]] int close_ring_fd() noexcept;
+  // True after close_ring_fd.
+  bool ring_fd_closed() const noexcept { return fd_closed_; }
+
+  // ---- liburing's small ring calls ----
+  // liburing's io_uring_set_iowait: false adds IORING_ENTER_NO_IOWAIT (6.15) to every enter, so
+  // the kernel does not count this ring's waits as iowait; true (the default) removes it. 0, or
+  // -EOPNOTSUPP (liburing's answer) without IORING_FEAT_NO_IOWAIT, the ring unchanged.
+  [[nodiscard]] int set_iowait(bool enable_iowait) noexcept;
+  // liburing's io_uring_ring_dontfork: madvise(MADV_DONTFORK) over the SQE array, the SQ ring and
+  // (where separate) the CQ ring, so that a fork child gets none of them (touching them there
+  // faults). 0; -EINVAL on an empty ring (liburing's); madvise's -errno.
+  [[nodiscard]] int ring_dontfork() noexcept;
+
   // ---- the rest ----
   // The queues themselves. Their get_sqe/peek/for_each default to 64-byte SQEs and 16-byte CQEs:
   // on other ring types use BasicRing's accessors, which pass the right stride.
@@ -236,8 +293,9 @@ class RingCore {
       tid = detail::cache_tid();
     return tid == owner_tid_;
   }
-  // io_uring_register on this ring, always through the plain fd: registration is a cold path, and
-  // there the kernel checks SINGLE_ISSUER itself (-EEXIST from another thread).
+  // io_uring_register on this ring through the plain fd: registration is a cold path, and there
+  // the kernel checks SINGLE_ISSUER itself (-EEXIST from another thread). After close_ring_fd,
+  // through the registered index (IORING_REGISTER_USE_REGISTERED_RING), owner thread only.
   [[nodiscard]] int register_raw(unsigned opcode, const void* arg, unsigned nr_args) const noexcept;
   // io_uring_enter on this ring (registered index and flags applied; -EXDEV off the owner thread
   // of a registered ring). timeout (relative, may be null) is passed as is.
@@ -296,6 +354,7 @@ class RingCore {
   bool defer_untracked_ = false;
   bool cq_dropped_ = false;
   bool cq_flags_ = false;              // the kernel gave a CQ flags word (5.8+)
+  bool fd_closed_ = false;             // close_ring_fd: ring_fd_ is -1, the index remains
   clockid_t clock_ = CLOCK_MONOTONIC;  // of WaitSpec deadlines
   int owner_tid_ = 0;
   int ring_fd_ = -1;
@@ -448,6 +507,20 @@ class BasicRing : public RingCore {
     w.sigmask = sigmask;
     return wait_cqes(cqe, w);
   }
+  // liburing's io_uring_wait_cqes_min_timeout, in its order: wait_cqes bounded by the relative
+  // ts, returning once min_ts_usec have passed with at least one CQE ready (6.12,
+  // IORING_FEAT_MIN_TIMEOUT; -EOPNOTSUPP before, the library's, where liburing answers -EINVAL).
+  // Submits nothing. 0 with *cqe_ptr set, -ETIME when ts passed with no CQE, or -errno.
+  [[nodiscard]] int wait_cqes_min_timeout(io_uring_cqe** cqe_ptr, unsigned wait_nr,
+                                          const __kernel_timespec* ts, unsigned min_ts_usec,
+                                          const sigset_t* sigmask) noexcept {
+    WaitSpec w;
+    w.nr = wait_nr;
+    w.timeout = ts;
+    w.min_wait_usec = min_ts_usec;
+    w.sigmask = sigmask;
+    return wait_cqes(cqe_ptr, w);
+  }
 
  private:
   // poll_cqe's slow half: one enter to fetch held-back completions, then a second look.
@@ -461,5 +534,48 @@ using Ring = BasicRing<SqeSize::b64, CqeSize::b16>;
 using BigRing = BasicRing<SqeSize::b128, CqeSize::b32>;
 // 64-byte SQEs, CQEs of both sizes (6.18): 32 bytes only where a request asks for them.
 using MixedCqRing = BasicRing<SqeSize::b64, CqeSize::mixed>;
+
+// ---- liburing's setup names -------------------------------------------------------------------
+// liburing's io_uring_queue_init_params: sets `ring` up as liburing would, with exactly p->flags
+// (none of Params' optional flags and no registered ring fd: what liburing's callers assume, e.g.
+// submitting from fork children or other threads). Read from *p: flags, sq_thread_idle,
+// cq_entries with IORING_SETUP_CQSIZE, sq_thread_cpu with IORING_SETUP_SQ_AFF, wq_fd with
+// IORING_SETUP_ATTACH_WQ. Written back on success: sq_entries, cq_entries, flags and features
+// (not sq_off/cq_off: the ring's accessors are the way to the rings). 0, or BasicRing::create's
+// -errno, `ring` then unchanged (an entry-size flag the type lacks is -EOPNOTSUPP: choose the
+// type).
+template <SqeSize S, CqeSize C>
+int queue_init_params(unsigned entries, BasicRing<S, C>& ring, io_uring_params* p) noexcept {
+  Params params;
+  params.entries = entries;
+  params.flags = p->flags;
+  params.default_flags = false;
+  params.register_ring_fd = false;
+  params.sq_thread_idle_ms = p->sq_thread_idle;
+  if (p->flags & IORING_SETUP_CQSIZE) params.cq_entries = p->cq_entries;
+  if (p->flags & IORING_SETUP_SQ_AFF) params.sq_thread_cpu = static_cast<int>(p->sq_thread_cpu);
+  if (p->flags & IORING_SETUP_ATTACH_WQ) params.attach_wq_fd = static_cast<int>(p->wq_fd);
+  auto made = BasicRing<S, C>::create(params);
+  if (!made) return made.error();
+  ring = made.take();
+  p->sq_entries = ring.sq().entries();
+  p->cq_entries = ring.cq().entries();
+  p->flags = ring.flags();
+  p->features = ring.features();
+  return 0;
+}
+// liburing's io_uring_queue_init: queue_init_params with only the flags.
+template <SqeSize S, CqeSize C>
+int queue_init(unsigned entries, BasicRing<S, C>& ring, unsigned flags) noexcept {
+  io_uring_params p{};
+  p.flags = flags;
+  return queue_init_params(entries, ring, &p);
+}
+// liburing's io_uring_queue_exit: releases the ring now (the destructor's work), leaving it empty,
+// ready for another queue_init.
+template <SqeSize S, CqeSize C>
+void queue_exit(BasicRing<S, C>& ring) noexcept {
+  ring = BasicRing<S, C>();
+}
 
 }  // namespace uring

@@ -288,6 +288,9 @@ TEST_CASE("MixedCqRing: 16- and 32-byte CQEs in one CQ, the pad before the wrap 
   CHECK(ring.submit_and_wait(4) == 4);
   REQUIRE(ring.get_events() == 0);
   CHECK(ring.cq_ready() == 5);  // slots
+  io_uring_cqe* first = ring.peek_cqe();
+  REQUIRE(first != nullptr);
+  CHECK(uring::cqe_nr(*first) == 2);  // the 32-byte CQE takes two slots
   auto c = reap_big(ring, 4);
   CHECK(c[0].user_data == 1);
   CHECK(c[0].res == 0);
@@ -308,9 +311,12 @@ TEST_CASE("MixedCqRing: 16- and 32-byte CQEs in one CQ, the pad before the wrap 
   REQUIRE(ring.get_events() == 0);
   CHECK(ring.cq_ready() == 5);  // 2 small, the pad, 2 for the big one
   std::vector<BigCqe> seen;
+  unsigned slots = 0;
   CHECK(ring.for_each_cqe([&](const io_uring_cqe& q) {
     seen.push_back({q.user_data, q.res, q.flags, q.big_cqe[0], 0});
+    slots += uring::cqe_nr(q);
   }) == 3);
+  CHECK(slots == 4);  // 1 + 1 + 2: the pad is never shown
   REQUIRE(seen.size() == 3);
   CHECK(seen[0].user_data == 5);
   CHECK(seen[1].user_data == 6);

@@ -235,3 +235,65 @@ TEST_CASE("SEND_ZC from a registered buffer: the send's CQE, then the notificati
   REQUIRE(::recv(server.get(), got, sizeof got, MSG_WAITALL) == ssize_t(sizeof got));
   CHECK(std::string(got) == text);
 }
+
+TEST_CASE("register_buffers_update_tag: pointer and count, tags or none", "[buffers][tags]") {
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  auto ring = test::make_ring(mode);
+  test::Fd file = temp_file();
+  REQUIRE(::pwrite(file.get(), "abcdefgh", 8, 0) == 8);
+  alignas(4096) static char a[4096], b[4096];
+  REQUIRE(uring::register_buffers_sparse(ring, 4) == 0);
+  const iovec both[] = {{a, sizeof a}, {b, sizeof b}};
+  const std::uint64_t tags[] = {0xb1, 0xb2};
+  CHECK(uring::register_buffers_update_tag(ring, 1, both, tags, 2) == 2);
+  CHECK(run_fixed(ring, IORING_OP_READ_FIXED, file.get(), b, 4, 2, 2) == 4);
+  CHECK(std::string(b, 4) == "cdef");
+  // Slot 1 emptied through the null-tags form: a's tag comes back as {0xb1, 0, 0}.
+  const iovec empty[] = {{nullptr, 0}};
+  CHECK(uring::register_buffers_update_tag(ring, 1, empty, nullptr, 1) == 1);
+  const test::Cqe tag = wait_tag(ring);
+  CHECK(tag.user_data == 0xb1);
+  CHECK(tag.res == 0);
+  CHECK(tag.flags == 0);
+  CHECK(run_fixed(ring, IORING_OP_READ_FIXED, file.get(), a, 4, 0, 1) == -EFAULT);
+  // Untagged into slot 3; past the end of the table.
+  CHECK(uring::register_buffers_update_tag(ring, 3, both, nullptr, 1) == 1);
+  CHECK(run_fixed(ring, IORING_OP_READ_FIXED, file.get(), a, 3, 5, 3) == 3);
+  CHECK(std::string(a, 3) == "fgh");
+  CHECK(uring::register_buffers_update_tag(ring, 3, both, tags, 2) == -EINVAL);
+}
+
+TEST_CASE("clone_buffers_offset: liburing's order, dst_off before src_off (6.13)",
+          "[buffers][clone]") {
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  auto src = test::make_ring(mode);
+  auto dst = test::make_ring(mode);
+  auto fb = make_fixed(src, 2, 4096);
+  // dst slot 2 = src slot 1. Swapped offsets would ask for src slot 2 of 0..1: -EOVERFLOW.
+  const int ret = uring::clone_buffers_offset(dst, src, 2, 1, 1, 0);
+  if (test::kernel_version() < 612) {
+    CHECK(ret == -EOPNOTSUPP);
+    test::unsupported("IORING_REGISTER_CLONE_BUFFERS (6.12)");
+    return;
+  }
+  if (test::kernel_version() < 613) {
+    test::unsupported("CLONE_BUFFERS with offsets (6.13)");
+    return;
+  }
+  REQUIRE(ret == 0);
+  test::Fd file = temp_file();
+  REQUIRE(::pwrite(file.get(), "offset clone", 12, 0) == 12);
+  CHECK(run_fixed(dst, IORING_OP_READ_FIXED, file.get(), fb.buffer(1), 12, 0, 2) == 12);
+  CHECK(std::string(reinterpret_cast<char*>(fb.buffer(1)), 12) == "offset clone");
+  // Slots 0 and 1 of dst exist and are empty; slot 3 is past its table (dst_off + nr = 3).
+  CHECK(run_fixed(dst, IORING_OP_READ_FIXED, file.get(), fb.buffer(1), 4, 0, 0) == -EFAULT);
+  CHECK(run_fixed(dst, IORING_OP_READ_FIXED, file.get(), fb.buffer(1), 4, 0, 3) == -EFAULT);
+  // The kernel's refusals, through the same order: src_off + nr past src's table (-EOVERFLOW,
+  // measured on 6.18), and a dst that has a table without DST_REPLACE.
+  CHECK(uring::clone_buffers_offset(dst, src, 0, 2, 1, uring::abi::IORING_REGISTER_DST_REPLACE) ==
+        -EOVERFLOW);
+  CHECK(uring::clone_buffers_offset(dst, src, 0, 0, 1, 0) == -EBUSY);
+  CHECK(uring::unregister_buffers(dst) == 0);
+}

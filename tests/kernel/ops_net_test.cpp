@@ -481,3 +481,105 @@ TEST_CASE("recv_zc without a registered zero-copy receive queue is -EINVAL", "[o
   CHECK(ops::run(ring, [&](io_uring_sqe& s) { uring::prep_recv_zc(s, a.get(), 64, 1); }) ==
         -EINVAL);
 }
+
+TEST_CASE("multishot recvmsg from a buffer ring: name, IP_PKTINFO and payload via recvmsg_*",
+          "[ops][net][recvmsg]") {
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  if (!have_loopback()) return;
+  auto ring = test::make_ring(mode, 8);
+  test::Fd server(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  test::Fd client(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  sockaddr_in to = loopback(0), from = loopback(0);
+  REQUIRE(::bind(server.get(), reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
+  REQUIRE(::bind(client.get(), reinterpret_cast<sockaddr*>(&from), sizeof from) == 0);
+  socklen_t len = sizeof to;
+  REQUIRE(::getsockname(server.get(), reinterpret_cast<sockaddr*>(&to), &len) == 0);
+  len = sizeof from;
+  REQUIRE(::getsockname(client.get(), reinterpret_cast<sockaddr*>(&from), &len) == 0);
+  const int on = 1;
+  REQUIRE(::setsockopt(server.get(), IPPROTO_IP, IP_PKTINFO, &on, sizeof on) == 0);
+
+  constexpr unsigned kEntries = 4, kSize = 256;
+  constexpr int kGroup = 5;
+  int err = 0;
+  uring::abi::buf_ring* br = uring::setup_buf_ring(ring, kEntries, kGroup, 0, &err);
+  INFO("setup_buf_ring errno " << -err);
+  REQUIRE(br != nullptr);
+  alignas(8) static unsigned char mem[kEntries][kSize];
+  std::memset(mem, 0, sizeof mem);
+  for (unsigned i = 0; i < kEntries; ++i)
+    uring::buf_ring_add(br, mem[i], kSize, static_cast<unsigned short>(i),
+                        uring::buf_ring_mask(kEntries), static_cast<int>(i));
+  uring::buf_ring_advance(br, static_cast<int>(kEntries));
+
+  // The msghdr only says how much room to reserve in each buffer for the name and control data.
+  msghdr msg{};
+  msg.msg_namelen = sizeof(sockaddr_in);
+  msg.msg_controllen = CMSG_SPACE(sizeof(in_pktinfo));
+  ops::queue(ring, 0x3a, [&](io_uring_sqe& s) {
+    uring::prep_recvmsg_multishot(s, server.get(), &msg, 0);
+    s.flags |= IOSQE_BUFFER_SELECT;
+    s.buf_group = kGroup;
+  });
+  ops::submit(ring, 1);
+  ops::none_ready(ring);
+
+  const unsigned header = sizeof(io_uring_recvmsg_out) + sizeof(sockaddr_in) +
+                          static_cast<unsigned>(CMSG_SPACE(sizeof(in_pktinfo)));
+  REQUIRE(header == 16 + 16 + 32);
+  const std::string payloads[] = {"first datagram", "2nd"};
+  for (const std::string& p : payloads) {
+    REQUIRE(::sendto(client.get(), p.data(), p.size(), 0, reinterpret_cast<sockaddr*>(&to),
+                     sizeof to) == static_cast<ssize_t>(p.size()));
+    const test::Cqe c = test::wait_one(ring);
+    CHECK(c.user_data == 0x3a);
+    // res: the bytes of the buffer used, header + reserved room + payload.
+    REQUIRE(c.res == static_cast<int>(header + p.size()));
+    CHECK((c.flags & IORING_CQE_F_MORE) != 0);
+    REQUIRE((c.flags & IORING_CQE_F_BUFFER) != 0);
+    const unsigned bid = c.flags >> IORING_CQE_BUFFER_SHIFT;
+    REQUIRE(bid < kEntries);
+    void* buf = mem[bid];
+
+    // One byte short of the header and reserved room: not a valid buffer.
+    CHECK(uring::recvmsg_validate(buf, static_cast<int>(header) - 1, &msg) == nullptr);
+    io_uring_recvmsg_out* o = uring::recvmsg_validate(buf, c.res, &msg);
+    REQUIRE(o == buf);
+    CHECK(o->namelen == sizeof(sockaddr_in));
+    CHECK(o->controllen == CMSG_SPACE(sizeof(in_pktinfo)));
+    CHECK(o->payloadlen == p.size());
+    CHECK(o->flags == 0);
+
+    // The sender's address, byte for byte (sin_zero included).
+    sockaddr_in want = from;
+    std::memset(want.sin_zero, 0, sizeof want.sin_zero);
+    CHECK(uring::recvmsg_name(o) == mem[bid] + 16);
+    CHECK(std::memcmp(uring::recvmsg_name(o), &want, sizeof want) == 0);
+
+    cmsghdr* cm = uring::recvmsg_cmsg_firsthdr(o, &msg);
+    REQUIRE(cm != nullptr);
+    CHECK(reinterpret_cast<unsigned char*>(cm) == mem[bid] + 32);
+    CHECK(cm->cmsg_level == IPPROTO_IP);
+    CHECK(cm->cmsg_type == IP_PKTINFO);
+    CHECK(cm->cmsg_len == CMSG_LEN(sizeof(in_pktinfo)));
+    in_pktinfo info{};
+    std::memcpy(&info, CMSG_DATA(cm), sizeof info);
+    CHECK(info.ipi_ifindex == static_cast<int>(::if_nametoindex("lo")));
+    CHECK(info.ipi_addr.s_addr == htonl(INADDR_LOOPBACK));
+    CHECK(uring::recvmsg_cmsg_nexthdr(o, &msg, cm) == nullptr);  // the only one
+
+    CHECK(uring::recvmsg_payload(o, &msg) == mem[bid] + header);
+    CHECK(uring::recvmsg_payload_length(o, c.res, &msg) == p.size());
+    CHECK(std::string(static_cast<char*>(uring::recvmsg_payload(o, &msg)), p.size()) == p);
+  }
+  // Cancel: the cancel's CQE (res 0) and the request's last one (-ECANCELED, no F_MORE).
+  ops::queue(ring, 0xca, [&](io_uring_sqe& s) { uring::prep_cancel64(s, 0x3a, 0); });
+  ops::submit(ring, 1);
+  const auto done = ops::wait_n(ring, 2);
+  CHECK(ops::by_data(done, 0xca).res == 0);
+  const test::Cqe last = ops::by_data(done, 0x3a);
+  CHECK(last.res == -ECANCELED);
+  CHECK((last.flags & IORING_CQE_F_MORE) == 0);
+  CHECK(uring::free_buf_ring(ring, br, kEntries, kGroup) == 0);
+}

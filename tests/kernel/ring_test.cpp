@@ -3,13 +3,16 @@
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <fstream>
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "support/helpers.hpp"
 #include "support/modes.hpp"
@@ -664,4 +667,130 @@ TEST_CASE("the CQ's eventfd toggle writes IORING_CQ_EVENTFD_DISABLED in the mapp
   REQUIRE(ring.cq_eventfd_toggle(true) == 0);
   CHECK(nop_and_count(2, true) >= 1);  // DEFER_TASKRUN rings may signal twice (queued, then posted)
   ::close(efd);
+}
+
+// ---- liburing's ring_dontfork ----------------------------------------------------------------
+
+namespace {
+
+// The /proc/self/smaps VmFlags of the mapping holding `addr` ("" when none holds it).
+std::string vm_flags_at(const void* addr) {
+  const auto a = reinterpret_cast<std::uintptr_t>(addr);
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  bool inside = false;
+  while (std::getline(smaps, line)) {
+    unsigned long lo = 0, hi = 0;
+    if (std::sscanf(line.c_str(), "%lx-%lx ", &lo, &hi) == 2 && line.find(':') > line.find(' ')) {
+      inside = a >= lo && a < hi;
+    } else if (inside && line.rfind("VmFlags:", 0) == 0) {
+      return line.substr(8) + " ";
+    }
+  }
+  return "";
+}
+
+// Whether a fork child has `addr` mapped: its exit status says.
+bool child_has_mapping(const void* addr) {
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) ::_exit(vm_flags_at(addr).empty() ? 0 : 1);
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  return WEXITSTATUS(status) == 1;
+}
+
+}  // namespace
+
+TEST_CASE("ring_dontfork: the ring and SQE mappings get VmFlag dc and skip a fork child",
+          "[ring][dontfork]") {
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  auto ring = test::make_ring(mode);
+  // One NOP: its SQE lies in the SQE array's mapping, its CQE in the CQ ring's (which, with
+  // IORING_FEAT_SINGLE_MMAP, is the SQ ring's mapping too).
+  const auto nop = [&](std::uint64_t data) {
+    io_uring_sqe* sqe = ring.get_sqe();
+    REQUIRE(sqe != nullptr);
+    uring::prep_nop(*sqe);
+    sqe->user_data = data;
+    test::idle(ring);
+    REQUIRE(ring.submit() == 1);
+    io_uring_cqe* cqe = nullptr;
+    REQUIRE(ring.wait_cqe(&cqe) == 0);
+    CHECK(cqe->user_data == data);
+    CHECK(cqe->res == 0);
+    ring.cqe_seen(cqe);
+    return std::pair<const void*, const void*>(sqe, cqe);
+  };
+  const auto [sqe, cqe] = nop(0xd0);
+  REQUIRE((ring.features() & IORING_FEAT_SINGLE_MMAP) != 0);
+  CHECK(vm_flags_at(sqe).find(" dc ") == std::string::npos);
+  CHECK(vm_flags_at(cqe).find(" dc ") == std::string::npos);
+  CHECK(child_has_mapping(sqe));  // without it, a fork child inherits the rings
+  CHECK(child_has_mapping(cqe));
+
+  CHECK(ring.ring_dontfork() == 0);
+  CHECK(vm_flags_at(sqe).find(" dc ") != std::string::npos);
+  CHECK(vm_flags_at(cqe).find(" dc ") != std::string::npos);
+  CHECK_FALSE(child_has_mapping(sqe));
+  CHECK_FALSE(child_has_mapping(cqe));
+  // The parent's ring still works.
+  nop(0xd1);
+  CHECK(ring.ring_dontfork() == 0);  // again: madvise is idempotent
+
+  uring::Ring empty;
+  CHECK(empty.ring_dontfork() == -EINVAL);  // liburing's answer for a ring without mappings
+}
+
+TEST_CASE("queue_init / queue_init_params / queue_exit: exactly the flags given, reusable",
+          "[ring][liburing]") {
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  // Each mode's setup flags, as Ring::create chose them here; queue_init takes them as they are.
+  const unsigned flags = test::make_ring(mode).flags();
+  const auto works = [](uring::Ring& ring, std::uint64_t data) {
+    io_uring_sqe& sqe = test::sqe_of(ring);
+    uring::prep_nop(sqe);
+    sqe.user_data = data;
+    test::idle(ring);
+    REQUIRE(ring.submit() == 1);
+    const test::Cqe c = test::wait_one(ring);
+    CHECK(c.user_data == data);
+    CHECK(c.res == 0);
+  };
+  uring::Ring ring;
+  io_uring_params p{};
+  p.flags = flags;
+  p.sq_thread_idle = test::kSqpollIdleMs;
+  REQUIRE(uring::queue_init_params(8, ring, &p) == 0);
+  CHECK(p.sq_entries == 8);
+  CHECK(p.cq_entries == 16);
+  CHECK(p.flags == flags);
+  CHECK(p.features == ring.features());
+  CHECK(ring.flags() == flags);
+  CHECK(ring.registered_index() == -1);  // liburing's rings have none until register_ring_fd
+  works(ring, 1);
+  // A refused setup leaves the ring as it was: the type's entry size, and the kernel's -EINVAL.
+  CHECK(uring::queue_init(8, ring, flags | IORING_SETUP_SQE128) == -EOPNOTSUPP);
+  CHECK(uring::queue_init(0, ring, flags) == -EINVAL);
+  works(ring, 2);
+  uring::queue_exit(ring);
+  CHECK(ring.fd() == -1);
+  CHECK(ring.get_sqe() == nullptr);
+  CHECK(uring::probe(ring).error() == -EBADF);  // an empty ring: nothing to register with
+  // The same object again, with a CQ size of its own.
+  io_uring_params q{};
+  q.flags = flags | IORING_SETUP_CQSIZE;
+  q.cq_entries = 64;
+  q.sq_thread_idle = test::kSqpollIdleMs;
+  REQUIRE(uring::queue_init_params(4, ring, &q) == 0);
+  CHECK(q.sq_entries == 4);
+  CHECK(q.cq_entries == 64);
+  works(ring, 3);
+  uring::queue_exit(ring);
+  if (flags & IORING_SETUP_SQPOLL) return;  // queue_init has no idle time to give the poller
+  REQUIRE(uring::queue_init(8, ring, flags) == 0);
+  works(ring, 4);
 }

@@ -1,14 +1,19 @@
 // Every submit and wait path in every ring mode: SQPOLL wake-ups from each call that submits,
 // IOPOLL reaping, waits bounded by a deadline that does not restart, -ETIME / -EINTR never hidden
 // by a submission count, and waits that submit nothing.
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <pthread.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <csignal>
+#include <cstddef>
 #include <thread>
 
 #include "support/helpers.hpp"
@@ -451,4 +456,117 @@ TEST_CASE("liburing's wait_cqe_timeout, submit_and_get_events and sqring_wait",
     ring.cqe_seen(cqe);
     ++got;
   }
+}
+
+TEST_CASE("wait_cqes_min_timeout: liburing's order; one CQE is enough after min_ts_usec (6.12)",
+          "[wait][min_wait]") {
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  auto ring = test::make_ring(mode, 8);
+  test::Pipe pipe;
+  char buf[1];
+  io_uring_cqe* cqe = nullptr;
+  __kernel_timespec ts{2, 0};
+  if (!(ring.features() & IORING_FEAT_MIN_TIMEOUT)) {
+    test::unsupported("IORING_FEAT_MIN_TIMEOUT (6.12): wait_cqes_min_timeout answers -EOPNOTSUPP");
+    CHECK(ring.wait_cqes_min_timeout(&cqe, 1, &ts, 30'000, nullptr) == -EOPNOTSUPP);
+    CHECK(cqe == nullptr);
+    return;
+  }
+  queue_nop(ring, 1);
+  queue_pipe_read(ring, pipe, buf, 2);  // never completes on its own
+  test::idle(ring);
+  REQUIRE(ring.submit() == 2);
+  const auto t0 = Clock::now();
+  // Two wanted, one arrives: after 30 ms of min-wait it is enough.
+  CHECK(ring.wait_cqes_min_timeout(&cqe, 2, &ts, 30'000, nullptr) == 0);
+  CHECK(ms_since(t0) < 1000);  // not at the 2 s deadline
+  REQUIRE(cqe != nullptr);
+  CHECK(cqe->user_data == 1);
+  CHECK(cqe->res == 0);
+  ring.cqe_seen(cqe);
+  // Nothing arrives: the deadline, -ETIME, no CQE.
+  __kernel_timespec short_ts{0, 20'000'000};
+  CHECK(ring.wait_cqes_min_timeout(&cqe, 1, &short_ts, 5'000, nullptr) == -ETIME);
+  CHECK(cqe == nullptr);
+  CHECK(ring.sq_ready() == 0);  // it submits nothing
+  REQUIRE(::write(pipe.write.get(), "z", 1) == 1);
+  CHECK(test::wait_one(ring).user_data == 2);
+}
+
+namespace {
+
+// In this thread and its children from now on: io_uring_enter with IORING_ENTER_NO_IOWAIT in its
+// flags answers -ENOTRECOVERABLE (an errno io_uring never gives), every other call runs.
+bool refuse_no_iowait_enters() {
+  sock_filter f[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_enter, 0, 3),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args[3])),  // flags (low word)
+      BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, IORING_ENTER_NO_IOWAIT, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOTRECOVERABLE),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  sock_fprog prog{static_cast<unsigned short>(sizeof f / sizeof f[0]), f};
+  return ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+         ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("set_iowait(false) puts IORING_ENTER_NO_IOWAIT on the ring's enters (6.15)",
+          "[wait][iowait]") {
+  const test::Mode mode = GENERATE(test::each_mode());
+  MODE_SCOPE(mode);
+  {
+    auto ring = test::make_ring(mode, 8);
+    if (!(ring.features() & IORING_FEAT_NO_IOWAIT)) {
+      test::unsupported("IORING_FEAT_NO_IOWAIT (6.15): set_iowait answers -EOPNOTSUPP");
+      CHECK(ring.set_iowait(false) == -EOPNOTSUPP);
+      CHECK(ring.set_iowait(true) == -EOPNOTSUPP);
+      return;
+    }
+    // The kernel takes the flag: a wait with it ends at its deadline as any other.
+    CHECK(ring.set_iowait(false) == 0);
+    queue_nop(ring, 1);
+    test::idle(ring);
+    REQUIRE(ring.submit_and_wait(1) == 1);
+    CHECK(test::wait_one(ring).user_data == 1);
+    io_uring_cqe* cqe = nullptr;
+    __kernel_timespec ts{0, 5'000'000};
+    CHECK(ring.wait_cqe(&cqe, &ts) == -ETIME);
+    CHECK(ring.set_iowait(true) == 0);
+  }
+  // Which enters carry the flag, seen by a seccomp filter in a child (a filter stays for good)
+  // that owns its own ring: {set_iowait(false), a wait then, set_iowait(true), a wait then}.
+  int p[2];
+  REQUIRE(::pipe(p) == 0);
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    int out[4] = {-1, -1, -1, -1};
+    auto made = uring::Ring::create(test::params(mode, 8));
+    if (made.ok() && refuse_no_iowait_enters()) {
+      uring::Ring ring = made.take();
+      io_uring_cqe* cqe = nullptr;
+      __kernel_timespec ts{0, 5'000'000};
+      out[0] = ring.set_iowait(false);
+      out[1] = ring.wait_cqe(&cqe, &ts);
+      out[2] = ring.set_iowait(true);
+      out[3] = ring.wait_cqe(&cqe, &ts);
+    }
+    const ssize_t n = ::write(p[1], out, sizeof out);
+    ::_exit(n == sizeof out ? 0 : 1);
+  }
+  ::close(p[1]);
+  int got[4] = {};
+  const ssize_t n = ::read(p[0], got, sizeof got);
+  ::close(p[0]);
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  REQUIRE(n == static_cast<ssize_t>(sizeof got));
+  CHECK(got[0] == 0);
+  CHECK(got[1] == -ENOTRECOVERABLE);  // the wait entered with NO_IOWAIT
+  CHECK(got[2] == 0);
+  CHECK(got[3] == -ETIME);  // without it: the kernel's own answer
 }

@@ -12,6 +12,7 @@
 
 #include "uring/completion.hpp"
 #include "uring/prep.hpp"
+#include "uring/ring.hpp"
 #include "uring/submission.hpp"
 
 namespace {
@@ -359,4 +360,30 @@ TEST_CASE("CQE_MIXED: 32-byte CQEs take two slots, the pad before the wrap is ne
   CHECK(r.cq_head.v == s + 5);
   cq.publish_head();
   CHECK(r.cq_head.v == s + 6);
+}
+
+TEST_CASE("cqe_nr, cqe_shift_from_flags, sqe_shift_from_flags: liburing's values",
+          "[accessors][liburing]") {
+  io_uring_cqe cqe{};
+  CHECK(uring::cqe_nr(cqe) == 1);
+  cqe.flags = IORING_CQE_F_32;
+  CHECK(uring::cqe_nr(cqe) == 2);
+  CHECK(uring::cqe_nr(&cqe) == 2);
+  cqe.flags = IORING_CQE_F_32 | IORING_CQE_F_MORE | (7U << IORING_CQE_BUFFER_SHIFT);
+  CHECK(uring::cqe_nr(cqe) == 2);
+  cqe.flags = IORING_CQE_F_SKIP;  // a pad is one slot
+  CHECK(uring::cqe_nr(cqe) == 1);
+  static_assert(uring::cqe_nr(io_uring_cqe{0, 0, IORING_CQE_F_32}) == 2);
+
+  CHECK(uring::cqe_shift_from_flags(0) == 0);
+  CHECK(uring::cqe_shift_from_flags(IORING_SETUP_CQE32) == 1);
+  CHECK(uring::cqe_shift_from_flags(IORING_SETUP_CQE_MIXED) == 0);
+  CHECK(uring::cqe_shift_from_flags(IORING_SETUP_SQE128) == 0);
+  CHECK(uring::sqe_shift_from_flags(0) == 0);
+  CHECK(uring::sqe_shift_from_flags(IORING_SETUP_SQE128) == 1);
+  CHECK(uring::sqe_shift_from_flags(IORING_SETUP_CQE32 | IORING_SETUP_SQPOLL) == 0);
+  // The ring types' own flags give the strides their accessors use.
+  CHECK(uring::sqe_shift_from_flags(uring::BigRing::kSizeFlags) == 1);
+  CHECK(uring::cqe_shift_from_flags(uring::BigRing::kSizeFlags) == 1);
+  CHECK(uring::cqe_shift_from_flags(uring::MixedCqRing::kSizeFlags) == 0);
 }

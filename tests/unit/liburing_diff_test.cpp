@@ -414,3 +414,56 @@ TEST_CASE("msg_ring prep functions liburing 2.3 lacks equal the field map", "[li
     require_same(a, want, r, "msg_ring_fd_alloc(FixedFile)");
   }
 }
+
+TEST_CASE("recvmsg_* readers equal liburing's over the same buffers", "[liburing][recvmsg]") {
+  alignas(8) unsigned char buf[256];
+  // {buf_len, namelen reserved, controllen reserved, header controllen, first cmsg_len, second
+  // cmsg_len}: fits, exact fit, one short, no control, a second cmsg that fits or overruns.
+  // (Negative lengths and sums that wrap are left out: liburing 2.3 predates its checks for them.)
+  const struct {
+    int buf_len;
+    unsigned namelen;
+    std::size_t controllen;
+    unsigned out_controllen, first_len, second_len;
+  } cases[] = {
+      {77, 16, 32, 32, 28, 0},   {64, 16, 32, 32, 28, 0},    {63, 16, 32, 32, 28, 0},
+      {40, 16, 0, 0, 0, 0},      {16, 0, 0, 0, 0, 0},        {15, 0, 0, 0, 0, 0},
+      {120, 16, 48, 48, 20, 20}, {120, 16, 48, 48, 20, 25},  {120, 16, 48, 48, 8, 20},
+      {120, 28, 40, 15, 20, 20}, {200, 110, 64, 64, 24, 40},
+  };
+  for (const auto& c : cases) {
+    INFO("buf_len " << c.buf_len << ", namelen " << c.namelen << ", controllen " << c.controllen
+                    << ", cmsg_len " << c.first_len << " then " << c.second_len);
+    std::memset(buf, 0, sizeof buf);
+    io_uring_recvmsg_out hdr{};
+    hdr.namelen = c.namelen;
+    hdr.controllen = c.out_controllen;
+    std::memcpy(buf, &hdr, sizeof hdr);
+    cmsghdr cm{};
+    cm.cmsg_len = c.first_len;
+    std::memcpy(buf + 16 + c.namelen, &cm, sizeof cm);
+    cm.cmsg_len = c.second_len;
+    std::memcpy(buf + 16 + c.namelen + CMSG_ALIGN(c.first_len), &cm, sizeof cm);
+
+    long theirs[6];
+    lu::recvmsg_readers(buf, c.buf_len, c.namelen, c.controllen, theirs);
+    msghdr m{};
+    m.msg_namelen = c.namelen;
+    m.msg_controllen = c.controllen;
+    const auto at = [&](const void* p) {
+      return p ? static_cast<long>(static_cast<const unsigned char*>(p) - buf) : -1L;
+    };
+    auto* o = reinterpret_cast<io_uring_recvmsg_out*>(buf);
+    cmsghdr* first = uring::recvmsg_cmsg_firsthdr(o, &m);
+    const long ours[6] = {at(uring::recvmsg_validate(buf, c.buf_len, &m)),
+                          at(uring::recvmsg_name(o)),
+                          at(first),
+                          first ? at(uring::recvmsg_cmsg_nexthdr(o, &m, first)) : -1L,
+                          at(uring::recvmsg_payload(o, &m)),
+                          static_cast<long>(uring::recvmsg_payload_length(o, c.buf_len, &m))};
+    for (int i = 0; i < 6; ++i) {
+      INFO("reader " << i);
+      CHECK(ours[i] == theirs[i]);
+    }
+  }
+}

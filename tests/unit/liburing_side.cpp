@@ -140,4 +140,23 @@ const Case* cases(std::size_t& count) {
 }
 const char* version() { return RAWURING_LIBURING_VERSION; }  // Meson's dependency().version()
 
+void recvmsg_readers(void* buf, int buf_len, unsigned namelen, std::size_t controllen,
+                     long out[6]) {
+  msghdr m{};
+  m.msg_namelen = namelen;
+  m.msg_controllen = controllen;
+  const auto at = [buf](const void* p) {
+    return p ? static_cast<long>(static_cast<const char*>(p) - static_cast<const char*>(buf)) : -1L;
+  };
+  io_uring_recvmsg_out* o = io_uring_recvmsg_validate(buf, buf_len, &m);
+  out[0] = at(o);
+  o = static_cast<io_uring_recvmsg_out*>(buf);
+  out[1] = at(io_uring_recvmsg_name(o));
+  cmsghdr* first = io_uring_recvmsg_cmsg_firsthdr(o, &m);
+  out[2] = at(first);
+  out[3] = first ? at(io_uring_recvmsg_cmsg_nexthdr(o, &m, first)) : -1L;
+  out[4] = at(io_uring_recvmsg_payload(o, &m));
+  out[5] = static_cast<long>(io_uring_recvmsg_payload_length(o, buf_len, &m));
+}
+
 }  // namespace lu

@@ -21,4 +21,9 @@ const Case* cases(std::size_t& count);
 // The liburing version the side was built against ("2.3").
 const char* version();
 
+// liburing's io_uring_recvmsg_* readers over `buf`, for a msghdr reserving namelen / controllen:
+// out[] = validate, name, cmsg_firsthdr, cmsg_nexthdr(first), payload (byte offsets from buf, -1
+// for NULL) and payload_length.
+void recvmsg_readers(void* buf, int buf_len, unsigned namelen, std::size_t controllen, long out[6]);
+
 }  // namespace lu

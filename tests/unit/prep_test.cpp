@@ -563,3 +563,86 @@ TEST_CASE("sqe_set_data / set_data64 / set_flags / set_buf_group and cqe_get_dat
   CHECK(uring::cqe_get_data(cqe) == &object);
   CHECK(uring::cqe_get_data64(cqe) == reinterpret_cast<std::uintptr_t>(&object));
 }
+
+// ---- multishot recvmsg buffers: exact offsets of every part -----------------------------------
+
+namespace {
+// A buffer as the kernel fills it: header (16), name room msg_namelen, control room
+// msg_controllen, payload.
+struct RecvmsgBuf {
+  alignas(8) unsigned char b[160] = {};
+  io_uring_recvmsg_out* out() { return reinterpret_cast<io_uring_recvmsg_out*>(b); }
+};
+msghdr reserved(socklen_t namelen, std::size_t controllen) {
+  msghdr m{};
+  m.msg_namelen = namelen;
+  m.msg_controllen = controllen;
+  return m;
+}
+}  // namespace
+
+TEST_CASE("recvmsg_validate: header, name and control room must fit in buf_len",
+          "[prep][recvmsg]") {
+  RecvmsgBuf buf;
+  msghdr m = reserved(16, 32);
+  CHECK(uring::recvmsg_validate(buf.b, 69, &m) == buf.out());
+  CHECK(uring::recvmsg_validate(buf.b, 64, &m) == buf.out());  // no payload: still valid
+  CHECK(uring::recvmsg_validate(buf.b, 63, &m) == nullptr);
+  CHECK(uring::recvmsg_validate(buf.b, 15, &m) == nullptr);
+  CHECK(uring::recvmsg_validate(buf.b, -1, &m) == nullptr);
+  msghdr none = reserved(0, 0);
+  CHECK(uring::recvmsg_validate(buf.b, 16, &none) == buf.out());
+  CHECK(uring::recvmsg_validate(buf.b, 15, &none) == nullptr);
+  // Sizes that would wrap a sum are refused, not wrapped.
+  msghdr huge_ctrl = reserved(16, SIZE_MAX);
+  CHECK(uring::recvmsg_validate(buf.b, 160, &huge_ctrl) == nullptr);
+  msghdr huge_name = reserved(0xffffffffU, 0);
+  CHECK(uring::recvmsg_validate(buf.b, 160, &huge_name) == nullptr);
+}
+
+TEST_CASE("recvmsg_name / _cmsg_firsthdr / _payload / _payload_length: exact offsets",
+          "[prep][recvmsg]") {
+  RecvmsgBuf buf;
+  msghdr m = reserved(16, 32);
+  io_uring_recvmsg_out* o = buf.out();
+  o->namelen = 16;
+  o->controllen = 32;
+  o->payloadlen = 5;
+  CHECK(uring::recvmsg_name(o) == buf.b + 16);
+  CHECK(reinterpret_cast<unsigned char*>(uring::recvmsg_cmsg_firsthdr(o, &m)) == buf.b + 32);
+  CHECK(uring::recvmsg_payload(o, &m) == buf.b + 64);
+  CHECK(uring::recvmsg_payload_length(o, 69, &m) == 5);
+  CHECK(uring::recvmsg_payload_length(o, 64, &m) == 0);
+  CHECK(uring::recvmsg_payload_length(o, -1, &m) == 0);
+  // The reserved room counts, not what arrived: a 6-byte name still leaves the payload at 64.
+  o->namelen = 6;
+  CHECK(uring::recvmsg_payload(o, &m) == buf.b + 64);
+  // Fewer control bytes than one cmsghdr: no first header.
+  o->controllen = sizeof(cmsghdr) - 1;
+  CHECK(uring::recvmsg_cmsg_firsthdr(o, &m) == nullptr);
+  o->controllen = sizeof(cmsghdr);
+  CHECK(reinterpret_cast<unsigned char*>(uring::recvmsg_cmsg_firsthdr(o, &m)) == buf.b + 32);
+}
+
+TEST_CASE("recvmsg_cmsg_nexthdr: steps by CMSG_ALIGN(cmsg_len), stops at controllen",
+          "[prep][recvmsg]") {
+  RecvmsgBuf buf;
+  msghdr m = reserved(16, 48);
+  io_uring_recvmsg_out* o = buf.out();
+  o->namelen = 16;
+  o->controllen = 48;  // control bytes at buf + 32 .. buf + 80
+  cmsghdr* first = uring::recvmsg_cmsg_firsthdr(o, &m);
+  REQUIRE(reinterpret_cast<unsigned char*>(first) == buf.b + 32);
+  first->cmsg_len = 20;  // CMSG_ALIGN: 24
+  auto* second = reinterpret_cast<cmsghdr*>(buf.b + 32 + 24);
+  second->cmsg_len = 20;  // ends at 32 + 24 + 24 = 80: fits exactly
+  CHECK(uring::recvmsg_cmsg_nexthdr(o, &m, first) == second);
+  // After the second, no room is left for a header.
+  CHECK(uring::recvmsg_cmsg_nexthdr(o, &m, second) == nullptr);
+  // A second message whose body would reach past the control bytes is not returned.
+  second->cmsg_len = 25;  // CMSG_ALIGN: 32, ends at 88 > 80
+  CHECK(uring::recvmsg_cmsg_nexthdr(o, &m, first) == nullptr);
+  // A malformed current message (cmsg_len shorter than its header) ends the walk.
+  first->cmsg_len = sizeof(cmsghdr) - 1;
+  CHECK(uring::recvmsg_cmsg_nexthdr(o, &m, first) == nullptr);
+}

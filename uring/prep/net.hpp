@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <cstddef>
+#include <cstdint>
 
 #include "base.hpp"
 
@@ -176,6 +177,64 @@ inline void prep_recvmsg_multishot(io_uring_sqe& sqe, int fd, msghdr* msg,
   sqe.ioprio |= IORING_RECV_MULTISHOT;
 }
 RAWURING_FIXED_FILE_FORM(prep_recvmsg_multishot)
+
+// ---- reading a multishot recvmsg buffer (liburing's io_uring_recvmsg_*) ------------------------
+// Each buffer a multishot RECVMSG fills (6.0, io_uring/net.c io_recvmsg_multishot) is laid out
+// from its start as: an io_uring_recvmsg_out header (16 bytes), msgh->msg_namelen bytes reserved
+// for the source address, msgh->msg_controllen bytes reserved for control messages, then the
+// payload. The reserved sizes are the msghdr given to the prep, not what arrived: the header says
+// what arrived (namelen: the address's full length, which may exceed the room; controllen: the
+// control bytes written; payloadlen: the datagram's full length, which may exceed what was copied;
+// flags: recvmsg's MSG_* flags, MSG_TRUNC / MSG_CTRUNC among them). The CQE's res is the bytes of
+// the buffer used: 16 + msg_namelen + msg_controllen + the payload bytes copied. `msgh` below is
+// always the msghdr the request was prepared with. Pure pointer arithmetic: no system call.
+
+// `buf` as the header when buf_len bytes (a CQE's res) hold at least the header and the reserved
+// name and control room; nullptr otherwise, also for a negative buf_len (the sums are checked one
+// by one, so huge reserved sizes cannot wrap).
+inline io_uring_recvmsg_out* recvmsg_validate(void* buf, int buf_len, const msghdr* msgh) noexcept {
+  if (buf_len < 0) return nullptr;
+  const std::size_t len = static_cast<unsigned>(buf_len);
+  const std::size_t header = sizeof(io_uring_recvmsg_out);
+  if (len < header) return nullptr;
+  if (msgh->msg_namelen > len - header) return nullptr;
+  if (msgh->msg_controllen > len - header - msgh->msg_namelen) return nullptr;
+  return static_cast<io_uring_recvmsg_out*>(buf);
+}
+// The source address: right after the header (min(o->namelen, msg_namelen) bytes of it are valid).
+inline void* recvmsg_name(io_uring_recvmsg_out* o) noexcept { return o + 1; }
+// The first control message, or nullptr when fewer control bytes than one cmsghdr arrived.
+inline cmsghdr* recvmsg_cmsg_firsthdr(io_uring_recvmsg_out* o, const msghdr* msgh) noexcept {
+  if (o->controllen < sizeof(cmsghdr)) return nullptr;
+  return reinterpret_cast<cmsghdr*>(static_cast<unsigned char*>(recvmsg_name(o)) +
+                                    msgh->msg_namelen);
+}
+// The control message after `cmsg`, or nullptr when `cmsg` is malformed (cmsg_len shorter than a
+// header) or the next one, header or body, would reach past the o->controllen bytes that arrived.
+inline cmsghdr* recvmsg_cmsg_nexthdr(io_uring_recvmsg_out* o, const msghdr* msgh,
+                                     cmsghdr* cmsg) noexcept {
+  if (cmsg->cmsg_len < sizeof(cmsghdr)) return nullptr;
+  const unsigned char* end =
+      reinterpret_cast<unsigned char*>(recvmsg_cmsg_firsthdr(o, msgh)) + o->controllen;
+  auto* next = reinterpret_cast<cmsghdr*>(reinterpret_cast<unsigned char*>(cmsg) +
+                                          CMSG_ALIGN(cmsg->cmsg_len));
+  if (reinterpret_cast<unsigned char*>(next + 1) > end) return nullptr;
+  if (reinterpret_cast<unsigned char*>(next) + CMSG_ALIGN(next->cmsg_len) > end) return nullptr;
+  return next;
+}
+// The payload: after the reserved name and control room.
+inline void* recvmsg_payload(io_uring_recvmsg_out* o, const msghdr* msgh) noexcept {
+  return static_cast<unsigned char*>(recvmsg_name(o)) + msgh->msg_namelen + msgh->msg_controllen;
+}
+// The payload bytes in the buffer: from recvmsg_payload to o + buf_len (buf_len: the CQE's res).
+// 0 for a negative buf_len. o->payloadlen is larger when the datagram did not fit (MSG_TRUNC).
+inline unsigned recvmsg_payload_length(io_uring_recvmsg_out* o, int buf_len,
+                                       const msghdr* msgh) noexcept {
+  if (buf_len < 0) return 0;
+  const auto start = reinterpret_cast<std::uintptr_t>(recvmsg_payload(o, msgh));
+  const auto end = reinterpret_cast<std::uintptr_t>(o) + static_cast<unsigned>(buf_len);
+  return static_cast<unsigned>(end - start);
+}
 
 // IORING_OP_RECV_ZC (6.15): zero-copy receive into the area of registered interface queue
 // zcrx_ifq_idx; always multishot (the kernel requires IORING_RECV_MULTISHOT). liburing has no
