@@ -38,14 +38,7 @@ int register_buffers_update_tags(RingCore& ring, unsigned offset, std::span<cons
 
 int register_buffers_update_tag(RingCore& ring, unsigned off, const iovec* iovecs,
                                 const std::uint64_t* tags, unsigned nr) noexcept {
-  if (tags) return register_buffers_update_tags(ring, off, {iovecs, nr}, {tags, nr});
-  // The span form insists on one tag per buffer; liburing's null means none, which the kernel
-  // reads as a null tags array.
-  io_uring_rsrc_update2 up{};
-  up.offset = off;
-  up.data = reinterpret_cast<std::uintptr_t>(iovecs);
-  up.nr = nr;
-  return ring.register_raw(IORING_REGISTER_BUFFERS_UPDATE, &up, sizeof up);
+  return detail::rsrc_update2(ring, IORING_REGISTER_BUFFERS_UPDATE, off, iovecs, nr, tags);
 }
 
 int unregister_buffers(RingCore& ring) noexcept {

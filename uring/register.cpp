@@ -42,13 +42,7 @@ int register_files_update_tags(RingCore& ring, unsigned offset, std::span<const 
 
 int register_files_update_tag(RingCore& ring, unsigned off, const int* files,
                               const std::uint64_t* tags, unsigned nr_files) noexcept {
-  if (tags) return register_files_update_tags(ring, off, {files, nr_files}, {tags, nr_files});
-  // No tags: the kernel's null tags array, not the span form's one-tag-per-file rule.
-  io_uring_rsrc_update2 up{};
-  up.offset = off;
-  up.data = reinterpret_cast<std::uintptr_t>(files);
-  up.nr = nr_files;
-  return ring.register_raw(IORING_REGISTER_FILES_UPDATE2, &up, sizeof up);
+  return detail::rsrc_update2(ring, IORING_REGISTER_FILES_UPDATE2, off, files, nr_files, tags);
 }
 
 int unregister_files(RingCore& ring) noexcept {

@@ -41,16 +41,24 @@ inline int rsrc_register_sparse(RingCore& ring, unsigned opcode, unsigned nr) no
 }
 
 // FILES_UPDATE2 / BUFFERS_UPDATE: the count inside the struct, the struct's size as nr_args.
+// `nr` entries at `data`; `tags` null for none (the kernel then tags nothing), else one per entry.
+inline int rsrc_update2(RingCore& ring, unsigned opcode, unsigned offset, const void* data,
+                        unsigned nr, const std::uint64_t* tags) noexcept {
+  io_uring_rsrc_update2 up{};
+  up.offset = offset;
+  up.data = ptr(data);
+  up.tags = ptr(tags);
+  up.nr = nr;
+  return ring.register_raw(opcode, &up, sizeof up);
+}
+
+// The same over spans: -EINVAL (the library's, before any system call) when they differ in size.
 template <class T>
 int rsrc_update_tags(RingCore& ring, unsigned opcode, unsigned offset, std::span<const T> data,
                      std::span<const std::uint64_t> tags) noexcept {
   if (too_many(data.size()) || tags.size() != data.size()) return -EINVAL;
-  io_uring_rsrc_update2 up{};
-  up.offset = offset;
-  up.data = ptr(data.data());
-  up.tags = ptr(tags.data());
-  up.nr = static_cast<unsigned>(data.size());
-  return ring.register_raw(opcode, &up, sizeof up);
+  return rsrc_update2(ring, opcode, offset, data.data(), static_cast<unsigned>(data.size()),
+                      tags.data());
 }
 
 }  // namespace uring::detail
