@@ -646,3 +646,27 @@ TEST_CASE("recvmsg_cmsg_nexthdr: steps by CMSG_ALIGN(cmsg_len), stops at control
   first->cmsg_len = sizeof(cmsghdr) - 1;
   CHECK(uring::recvmsg_cmsg_nexthdr(o, &m, first) == nullptr);
 }
+
+TEST_CASE("recvmsg_cmsg_nexthdr: a sockaddr_in6 name room leaves the cmsghdrs unaligned",
+          "[prep][recvmsg]") {
+  // The kernel writes the control bytes right after the 28-byte name room: at offset 44, not a
+  // multiple of 8. nexthdr reads the lengths byte-wise (UBSan, which the sanitizer CI runs,
+  // stops a read through a misaligned cmsghdr*).
+  RecvmsgBuf buf;
+  msghdr m = reserved(28, 48);
+  io_uring_recvmsg_out* o = buf.out();
+  o->namelen = 28;
+  o->controllen = 48;  // control bytes at buf + 44 .. buf + 92
+  cmsghdr* first = uring::recvmsg_cmsg_firsthdr(o, &m);
+  REQUIRE(reinterpret_cast<unsigned char*>(first) == buf.b + 44);
+  const std::size_t len20 = 20, len8 = 16;  // CMSG_ALIGN: 24 and 16
+  std::memcpy(buf.b + 44, &len20, sizeof len20);
+  std::memcpy(buf.b + 44 + 24, &len8, sizeof len8);  // ends at 44 + 24 + 16 = 84 <= 92
+  CHECK(reinterpret_cast<unsigned char*>(uring::recvmsg_cmsg_nexthdr(o, &m, first)) == buf.b + 68);
+  const std::size_t len32 = 32;  // would end at 44 + 24 + 32 = 100 > 92
+  std::memcpy(buf.b + 44 + 24, &len32, sizeof len32);
+  CHECK(uring::recvmsg_cmsg_nexthdr(o, &m, first) == nullptr);
+  const std::size_t len_short = sizeof(cmsghdr) - 1;
+  std::memcpy(buf.b + 44, &len_short, sizeof len_short);
+  CHECK(uring::recvmsg_cmsg_nexthdr(o, &m, first) == nullptr);
+}

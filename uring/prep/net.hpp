@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "base.hpp"
 
@@ -211,16 +212,25 @@ inline cmsghdr* recvmsg_cmsg_firsthdr(io_uring_recvmsg_out* o, const msghdr* msg
 }
 // The control message after `cmsg`, or nullptr when `cmsg` is malformed (cmsg_len shorter than a
 // header) or the next one, header or body, would reach past the o->controllen bytes that arrived.
+// The control room starts right after the name room, so with a name room that is not a multiple
+// of 8 (sockaddr_in6: 28) the kernel writes the cmsghdrs unaligned: their lengths are read here
+// byte-wise, never through a misaligned cmsghdr.
 inline cmsghdr* recvmsg_cmsg_nexthdr(io_uring_recvmsg_out* o, const msghdr* msgh,
                                      cmsghdr* cmsg) noexcept {
-  if (cmsg->cmsg_len < sizeof(cmsghdr)) return nullptr;
+  const auto cmsg_len_at = [](const unsigned char* p) noexcept {
+    decltype(cmsghdr::cmsg_len) len;
+    std::memcpy(&len, p + offsetof(cmsghdr, cmsg_len), sizeof len);
+    return len;
+  };
+  auto* here = reinterpret_cast<unsigned char*>(cmsg);
+  const auto len = cmsg_len_at(here);
+  if (len < sizeof(cmsghdr)) return nullptr;
   const unsigned char* end =
       reinterpret_cast<unsigned char*>(recvmsg_cmsg_firsthdr(o, msgh)) + o->controllen;
-  auto* next = reinterpret_cast<cmsghdr*>(reinterpret_cast<unsigned char*>(cmsg) +
-                                          CMSG_ALIGN(cmsg->cmsg_len));
-  if (reinterpret_cast<unsigned char*>(next + 1) > end) return nullptr;
-  if (reinterpret_cast<unsigned char*>(next) + CMSG_ALIGN(next->cmsg_len) > end) return nullptr;
-  return next;
+  unsigned char* next = here + CMSG_ALIGN(len);
+  if (next + sizeof(cmsghdr) > end) return nullptr;
+  if (next + CMSG_ALIGN(cmsg_len_at(next)) > end) return nullptr;
+  return reinterpret_cast<cmsghdr*>(next);
 }
 // The payload: after the reserved name and control room.
 inline void* recvmsg_payload(io_uring_recvmsg_out* o, const msghdr* msgh) noexcept {
