@@ -92,7 +92,16 @@ TEST_CASE("eventfd counts a completion; eventfd_async only an async one", "[cont
   sqe.flags = IOSQE_ASYNC;  // completes on an io-wq worker: signalled
   REQUIRE(ring.submit() == 1);
   CHECK(test::wait_one(ring).res == 0);
-  CHECK(eventfd_wait_take(efd.get()) == 1);
+  const auto signals = eventfd_wait_take(efd.get());
+  if (ring.flags() & IORING_SETUP_DEFER_TASKRUN) {
+    // The worker hands the completion to this task as local task work, and queuing that is
+    // what signals (from the worker: async). Measured under load (1 ASan run in 4): a second
+    // signal from the worker after the task had already run the first piece. Once or twice,
+    // never zero.
+    CHECK((signals == 1 || signals == 2));
+  } else {
+    CHECK(signals == 1);  // the worker posts the CQE itself: one signal
+  }
 }
 
 TEST_CASE("an event loop: epoll on the ring's eventfd drives reads from a pipe",
