@@ -135,14 +135,7 @@ namespace {
 
 // A NOP round trip and a bounded wait: the ring enters, submits and waits as it should.
 void ring_works(uring::Ring& ring, std::uint64_t data) {
-  io_uring_sqe& sqe = test::sqe_of(ring);
-  uring::prep_nop(sqe);
-  sqe.user_data = data;
-  test::idle(ring);
-  REQUIRE(ring.submit() == 1);
-  const test::Cqe c = test::wait_one(ring);
-  CHECK(c.user_data == data);
-  CHECK(c.res == 0);
+  test::nop_round_trip(ring, data);
   io_uring_cqe* cqe = nullptr;
   __kernel_timespec ts{0, 5'000'000};
   CHECK(ring.wait_cqe(&cqe, &ts) == -ETIME);

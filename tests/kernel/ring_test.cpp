@@ -750,16 +750,6 @@ TEST_CASE("queue_init / queue_init_params / queue_exit: exactly the flags given,
   MODE_SCOPE(mode);
   // Each mode's setup flags, as Ring::create chose them here; queue_init takes them as they are.
   const unsigned flags = test::make_ring(mode).flags();
-  const auto works = [](uring::Ring& ring, std::uint64_t data) {
-    io_uring_sqe& sqe = test::sqe_of(ring);
-    uring::prep_nop(sqe);
-    sqe.user_data = data;
-    test::idle(ring);
-    REQUIRE(ring.submit() == 1);
-    const test::Cqe c = test::wait_one(ring);
-    CHECK(c.user_data == data);
-    CHECK(c.res == 0);
-  };
   uring::Ring ring;
   io_uring_params p{};
   p.flags = flags;
@@ -771,11 +761,11 @@ TEST_CASE("queue_init / queue_init_params / queue_exit: exactly the flags given,
   CHECK(p.features == ring.features());
   CHECK(ring.flags() == flags);
   CHECK(ring.registered_index() == -1);  // liburing's rings have none until register_ring_fd
-  works(ring, 1);
+  test::nop_round_trip(ring, 1);
   // A refused setup leaves the ring as it was: the type's entry size, and the kernel's -EINVAL.
   CHECK(uring::queue_init(8, ring, flags | IORING_SETUP_SQE128) == -EOPNOTSUPP);
   CHECK(uring::queue_init(0, ring, flags) == -EINVAL);
-  works(ring, 2);
+  test::nop_round_trip(ring, 2);
   uring::queue_exit(ring);
   CHECK(ring.fd() == -1);
   CHECK(ring.get_sqe() == nullptr);
@@ -788,9 +778,9 @@ TEST_CASE("queue_init / queue_init_params / queue_exit: exactly the flags given,
   REQUIRE(uring::queue_init_params(4, ring, &q) == 0);
   CHECK(q.sq_entries == 4);
   CHECK(q.cq_entries == 64);
-  works(ring, 3);
+  test::nop_round_trip(ring, 3);
   uring::queue_exit(ring);
   if (flags & IORING_SETUP_SQPOLL) return;  // queue_init has no idle time to give the poller
   REQUIRE(uring::queue_init(8, ring, flags) == 0);
-  works(ring, 4);
+  test::nop_round_trip(ring, 4);
 }

@@ -93,6 +93,18 @@ inline void idle(uring::RingCore& ring) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
+// One NOP through the ring (the poller idle first with SQPOLL): it submits and completes.
+inline void nop_round_trip(uring::Ring& ring, std::uint64_t data) {
+  io_uring_sqe& sqe = sqe_of(ring);
+  uring::prep_nop(sqe);
+  sqe.user_data = data;
+  idle(ring);
+  REQUIRE(ring.submit() == 1);
+  const Cqe c = wait_one(ring);
+  CHECK(c.user_data == data);
+  CHECK(c.res == 0);
+}
+
 // True (and one line `N/A: <mode>: <why>` on stdout) when the test does not apply to `mode`.
 inline bool not_in(Mode mode, std::initializer_list<Mode> excluded, const char* why) {
   for (Mode m : excluded)
