@@ -106,6 +106,7 @@ int run_cmd(uring::BigRing& ring, int cmd_op, int fd) {
   uring::prep_cmd_sock(*sqe, cmd_op, fd, 0, 0, nullptr, 0);
   sqe->user_data = 0xc0de;
   scribble_cmd(*sqe);
+  test::idle(ring);
   REQUIRE(ring.submit() == 1);
   const auto c = reap_big(ring, 1);
   CHECK(c[0].user_data == 0xc0de);
@@ -137,6 +138,7 @@ TEST_CASE("BigRing: 128-byte SQEs and 32-byte CQEs, NOPs round the ring twice", 
       scribble_cmd(batch[i]);
     }
     CHECK(ring.get_sqe() == nullptr);
+    test::idle(ring);
     CHECK(ring.submit() == 8);
     const auto cqes = reap_big(ring, 8);
     for (unsigned i = 0; i < 8; ++i) {
@@ -181,6 +183,7 @@ TEST_CASE("BigRing: NOP with IORING_NOP_CQE32 fills the two extra words (6.18)",
   sqe->off = 0x1122334455667788ULL;
   sqe->addr = 0x99aabbccddeeff00ULL;
   sqe->user_data = 8;
+  test::idle(ring);
   CHECK(ring.submit() == 2);
   auto c = reap_big(ring, 2);
   // A NOP refused at prep posts its CQE at once, before the other's (batched at the end of the
@@ -393,6 +396,7 @@ TEST_CASE("resize_rings: pending SQEs and CQEs carry over exactly (6.13, DEFER_T
     // anything moved.
     CHECK(ret == -EPROTO);
     CHECK(ring.sq_ready() == 2);
+    test::idle(ring);
     CHECK(ring.submit() == 2);
     const auto all = test::drain(ring);
     REQUIRE(all.size() == 7);
@@ -410,6 +414,7 @@ TEST_CASE("resize_rings: pending SQEs and CQEs carry over exactly (6.13, DEFER_T
     CHECK(c.user_data == ud);
     CHECK(c.res == 0);
   }
+  test::idle(ring);
   CHECK(ring.submit() == 2);
   CHECK(test::wait_one(ring).user_data == 6);
   CHECK(test::wait_one(ring).user_data == 7);
@@ -472,6 +477,7 @@ TEST_CASE("resize_rings on a BigRing: 128-byte SQEs and 32-byte CQEs after the m
   for (int round = 0; round < 2; ++round) {
     for (std::uint64_t i = 0; i < 32; ++i) queue_nop(ring, 200 + i);
     CHECK(ring.get_sqe() == nullptr);
+    test::idle(ring);
     CHECK(ring.submit() == 32);
     const auto c = reap_big(ring, 32);
     for (unsigned i = 0; i < 32; ++i) {

@@ -116,6 +116,7 @@ TEST_CASE("the kernel reads each of 4096 entries where BufRing wrote it (the -EN
     std::snprintf(msg, sizeof msg, "buffer %07u", i);
     write_all(pipe.write.get(), msg, kSize);
     buffer_select(test::sqe_of(ring), IORING_OP_READ, pipe.read.get(), 3, i, kSize);
+    test::idle(ring);
     REQUIRE(ring.submit() == 1);
     const test::Cqe c = test::wait_one(ring);
     const io_uring_cqe raw = as_cqe(c);
@@ -129,6 +130,7 @@ TEST_CASE("the kernel reads each of 4096 entries where BufRing wrote it (the -EN
   // Every buffer used once and none given back: the next read has none to take.
   buffer_select(test::sqe_of(ring), IORING_OP_READ, pipe.read.get(), 3, 99, kSize);
   write_all(pipe.write.get(), "x", 1);
+  test::idle(ring);
   REQUIRE(ring.submit() == 1);
   const test::Cqe c = test::wait_one(ring);
   CHECK(c.res == -ENOBUFS);
@@ -144,6 +146,7 @@ TEST_CASE("-ENOBUFS only when the test withholds buffers; a recycled id is used 
   std::vector<test::Cqe> got;
   for (unsigned i = 0; i < 3; ++i) {
     buffer_select(test::sqe_of(ring), IORING_OP_READ, pipe.read.get(), 1, i, 4);
+    test::idle(ring);
     REQUIRE(ring.submit() == 1);
     got.push_back(test::wait_one(ring));
   }
@@ -158,6 +161,7 @@ TEST_CASE("-ENOBUFS only when the test withholds buffers; a recycled id is used 
   CHECK(br.recycle(second) == 1);
   CHECK(br.publish() == 1);
   buffer_select(test::sqe_of(ring), IORING_OP_READ, pipe.read.get(), 1, 9, 4);
+  test::idle(ring);
   REQUIRE(ring.submit() == 1);
   const test::Cqe again = test::wait_one(ring);
   CHECK(again.res == 4);
@@ -243,6 +247,7 @@ TEST_CASE("incremental consumption: one buffer, two recvs, IORING_CQE_F_BUF_MORE
   for (const char* m : {"0123456789", "abcdefghijklmnopqrst"}) {
     write_all(sp.b.get(), m, std::strlen(m));
     buffer_select(test::sqe_of(ring), IORING_OP_RECV, sp.a.get(), 2, 1);
+    test::idle(ring);
     REQUIRE(ring.submit() == 1);
     const test::Cqe c = test::wait_one(ring);
     const io_uring_cqe raw = as_cqe(c);
@@ -272,6 +277,7 @@ TEST_CASE("IORING_REGISTER_PBUF_STATUS: the kernel's head after three reads", "[
   write_all(pipe.write.get(), "abcdef", 6);
   for (unsigned i = 0; i < 3; ++i) {
     buffer_select(test::sqe_of(ring), IORING_OP_READ, pipe.read.get(), 4, i, 2);
+    test::idle(ring);
     REQUIRE(ring.submit() == 1);
     CHECK(test::wait_one(ring).res == 2);
   }
@@ -293,6 +299,7 @@ TEST_CASE("IOU_PBUF_RING_MMAP: the kernel's ring memory, mapped from the ring fd
   test::Pipe pipe;
   write_all(pipe.write.get(), "mmapped!", 8);
   buffer_select(test::sqe_of(ring), IORING_OP_READ, pipe.read.get(), 9, 1, 8);
+  test::idle(ring);
   REQUIRE(ring.submit() == 1);
   const test::Cqe c = test::wait_one(ring);
   CHECK(c.res == 8);
@@ -443,6 +450,7 @@ TEST_CASE("a recv bundle fills consecutive buffers; recycle_bundle gives them al
     io_uring_sqe& sqe = test::sqe_of(ring);
     buffer_select(sqe, IORING_OP_RECV, sp.a.get(), 13, 5);
     sqe.ioprio = kBundle;
+    test::idle(ring);
     REQUIRE(ring.submit() == 1);
     const io_uring_cqe c = as_cqe(test::wait_one(ring));
     REQUIRE(c.res > 0);

@@ -222,6 +222,7 @@ TEST_CASE("SEND_ZC from a registered buffer: the send's CQE, then the notificati
   sqe.ioprio = IORING_RECVSEND_FIXED_BUF;
   sqe.buf_index = 1;
   sqe.user_data = 0x2c;
+  test::idle(ring);
   REQUIRE(ring.submit() == 1);
   const test::Cqe sent = test::wait_one(ring);
   CHECK(sent.user_data == 0x2c);

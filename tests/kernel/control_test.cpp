@@ -195,6 +195,7 @@ TEST_CASE("a DEFER_TASKRUN ring's eventfd wakes epoll for a completed read", "[c
   test::Pipe pipe;
   char buf[8];
   prep_pipe_read(ring, pipe.read.get(), buf, sizeof buf, 1);
+  test::idle(ring);
   REQUIRE(ring.submit() == 1);
   epoll_event out{};
   CHECK(::epoll_wait(ep.get(), &out, 1, 0) == 0);
@@ -319,6 +320,7 @@ TEST_CASE("io-wq CPU affinity: set to CPU 0, unregister", "[control][iowq]") {
   MODE_SCOPE(mode);
   auto ring = test::make_ring(mode);
   uring::prep_nop(test::sqe_of(ring));
+  test::idle(ring);
   REQUIRE(ring.submit() == 1);
   test::wait_one(ring);
   cpu_set_t cpus;

@@ -215,6 +215,7 @@ TEST_CASE("DEFER_TASKRUN: a completion from task work shows up only after an ent
   io_uring_sqe& sqe = test::sqe_of(ring);
   uring::prep_read(sqe, pipe.read.get(), buf, sizeof buf, ~0ULL);
   sqe.user_data = 77;
+  test::idle(ring);
   REQUIRE(ring.submit() == 1);
   io_uring_cqe* cqe = nullptr;
   CHECK(ring.poll_cqe(&cqe) == -EAGAIN);  // nothing written yet
@@ -404,6 +405,7 @@ TEST_CASE("no fd and no mapping is left behind after rings are destroyed", "[rin
                             test::Mode::sqpoll, test::Mode::sq_array}) {
       auto a = test::make_ring(mode, 64);
       queue_nops(a, 1, 1);
+      test::idle(a);
       CHECK(a.submit() == 1);
       CHECK(test::wait_one(a).user_data == 1);
     }
