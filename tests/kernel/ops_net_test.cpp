@@ -26,6 +26,17 @@ sockaddr_in loopback(std::uint16_t port) {
   return a;
 }
 
+// A UDP socket bound to 127.0.0.1 on a port the kernel picks; *addr gets the bound address.
+test::Fd bound_udp(sockaddr_in* addr) {
+  test::Fd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  REQUIRE(fd.get() >= 0);
+  *addr = loopback(0);
+  REQUIRE(::bind(fd.get(), reinterpret_cast<sockaddr*>(addr), sizeof *addr) == 0);
+  socklen_t len = sizeof *addr;
+  REQUIRE(::getsockname(fd.get(), reinterpret_cast<sockaddr*>(addr), &len) == 0);
+  return fd;
+}
+
 // Whether 127.0.0.1 can carry traffic. A fresh network namespace or a minimal VM (the 6.1 guest
 // of tests/vm/run) starts with `lo` down: then, as root, bring it up (harmless there, and a no-op
 // wherever it is already up); otherwise one SKIP line and the test does not run.
@@ -322,12 +333,9 @@ TEST_CASE("sendto on UDP; send_zc and sendmsg_zc: result, then the notification"
   MODE_SCOPE(mode);
   if (!have_loopback()) return;
   auto ring = test::make_ring(mode, 8);
-  test::Fd server(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  sockaddr_in to{};
+  test::Fd server = bound_udp(&to);
   test::Fd client(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  sockaddr_in to = loopback(0);
-  REQUIRE(::bind(server.get(), reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
-  socklen_t len = sizeof to;
-  REQUIRE(::getsockname(server.get(), reinterpret_cast<sockaddr*>(&to), &len) == 0);
   CHECK(ops::run(ring, [&](io_uring_sqe& s) {
           uring::prep_sendto(s, client.get(), "udp!", 4, 0, reinterpret_cast<sockaddr*>(&to),
                              sizeof to);
@@ -488,15 +496,9 @@ TEST_CASE("multishot recvmsg from a buffer ring: name, IP_PKTINFO and payload vi
   MODE_SCOPE(mode);
   if (!have_loopback()) return;
   auto ring = test::make_ring(mode, 8);
-  test::Fd server(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  test::Fd client(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  sockaddr_in to = loopback(0), from = loopback(0);
-  REQUIRE(::bind(server.get(), reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
-  REQUIRE(::bind(client.get(), reinterpret_cast<sockaddr*>(&from), sizeof from) == 0);
-  socklen_t len = sizeof to;
-  REQUIRE(::getsockname(server.get(), reinterpret_cast<sockaddr*>(&to), &len) == 0);
-  len = sizeof from;
-  REQUIRE(::getsockname(client.get(), reinterpret_cast<sockaddr*>(&from), &len) == 0);
+  sockaddr_in to{}, from{};
+  test::Fd server = bound_udp(&to);
+  test::Fd client = bound_udp(&from);
   const int on = 1;
   REQUIRE(::setsockopt(server.get(), IPPROTO_IP, IP_PKTINFO, &on, sizeof on) == 0);
 
